@@ -1,0 +1,144 @@
+"""Engine protocols: the small interfaces the agents call, whatever runs behind them.
+
+Images cross these interfaces as ``HxWx3`` uint8 RGB arrays, masks as ``HxW`` bool arrays.
+Engines never mutate their inputs; they return new arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1/y1 exclusive
+
+
+@dataclass
+class Detection:
+    """One object found in an image."""
+
+    mask: np.ndarray
+    box: Box
+    label: str = "object"
+    noun: str = "object"
+    color: str | None = None
+    rgb: tuple[int, int, int] | None = None
+    score: float = 1.0
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def area(self) -> int:
+        return int(self.mask.sum())
+
+    @property
+    def center(self) -> tuple[float, float]:
+        x0, y0, x1, y1 = self.box
+        return ((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+@dataclass
+class InsertSpec:
+    """What to insert: a shape, a described object, or a reference image (RGBA or RGB)."""
+
+    noun: str = "circle"
+    color: str | None = None
+    rgb: tuple[int, int, int] | None = None
+    prompt: str = ""
+    reference: np.ndarray | None = None
+    reference_mask: np.ndarray | None = None
+    rotation: float = 0.0
+
+
+@runtime_checkable
+class Grounder(Protocol):
+    """Text → regions. ``noun`` None means every object in the scene."""
+
+    name: str
+
+    def ground(
+        self, image: np.ndarray, noun: str | None = None, colors: tuple[str, ...] = (), *,
+        tolerance: float = 1.0, cache_key: str | None = None,
+    ) -> list[Detection]: ...
+
+
+@runtime_checkable
+class Segmenter(Protocol):
+    """Box / points → mask; ``cache_key`` names the image version so its embedding is reused."""
+
+    name: str
+
+    def segment(
+        self, image: np.ndarray, box: Box | None = None, points: list[tuple[int, int]] | None = None,
+        *, cache_key: str | None = None,
+    ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Inpainter(Protocol):
+    """Fills the masked pixels from their surroundings (optionally guided by a prompt).
+
+    Pixels outside the mask must come back unchanged.
+    """
+
+    name: str
+
+    def inpaint(
+        self, image: np.ndarray, mask: np.ndarray, *, prompt: str = "", method: str = "auto",
+        seed: int | None = None,
+    ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Inserter(Protocol):
+    """Puts a new object into a box; returns the image and the object's mask."""
+
+    name: str
+
+    def insert(
+        self, image: np.ndarray, box: Box, spec: InsertSpec, *, seed: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class Recolorer(Protocol):
+    name: str
+
+    def recolor(self, image: np.ndarray, mask: np.ndarray, rgb: tuple[int, int, int]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Filter(Protocol):
+    """Whole-image or masked filters by name (blur, sharpen, sepia, cartoon, …)."""
+
+    name: str
+    filters: tuple[str, ...]
+
+    def apply(
+        self, image: np.ndarray, filter_name: str, *, mask: np.ndarray | None = None, strength: float = 1.0
+    ) -> np.ndarray: ...
+
+
+@runtime_checkable
+class TextDrawer(Protocol):
+    name: str
+
+    def draw(
+        self, image: np.ndarray, text: str, box: Box, *, rgb: tuple[int, int, int] = (0, 0, 0)
+    ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Words (and a layout) → a new image. Used when a session starts with no image."""
+
+    name: str
+
+    def generate(
+        self, prompt: str, width: int, height: int, *, layout: list[tuple[Box, InsertSpec]] = (),
+        background: str = "", seed: int | None = None,
+    ) -> np.ndarray: ...
+
+
+class EngineError(RuntimeError):
+    """An engine could not do what was asked (bad input, missing weights, out of memory)."""

@@ -1,0 +1,96 @@
+"""Colour names and their measurement in CIELAB, a perceptual space.
+
+One palette serves the parser (which words are colours), the engines (what RGB to paint) and the
+critic (what colour a region is), so all three agree on what "blue" means.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+# Representative sRGB value for each name (what Retouch paints when asked for that colour).
+PALETTE: dict[str, tuple[int, int, int]] = {
+    "red": (220, 30, 35),
+    "orange": (245, 140, 20),
+    "yellow": (250, 220, 30),
+    "green": (40, 170, 60),
+    "blue": (35, 80, 220),
+    "cyan": (30, 200, 220),
+    "purple": (130, 50, 180),
+    "pink": (245, 130, 190),
+    "brown": (130, 80, 40),
+    "black": (20, 20, 20),
+    "white": (245, 245, 245),
+    "gray": (128, 128, 128),
+}
+
+SYNONYMS: dict[str, str] = {
+    "grey": "gray", "violet": "purple", "magenta": "pink", "crimson": "red", "scarlet": "red",
+    "navy": "blue", "azure": "blue", "turquoise": "cyan", "teal": "cyan", "aqua": "cyan",
+    "lime": "green", "golden": "yellow", "gold": "yellow", "silver": "gray", "maroon": "red",
+    "lavender": "purple", "beige": "brown", "tan": "brown",
+}
+
+COLOR_WORDS: frozenset[str] = frozenset(PALETTE) | frozenset(SYNONYMS)
+
+
+def canonical_color(word: str) -> str | None:
+    """The palette name for a colour word, or None if the word is no colour."""
+    word = word.lower().strip()
+    if word in PALETTE:
+        return word
+    return SYNONYMS.get(word)
+
+
+def rgb_of(name: str) -> tuple[int, int, int]:
+    canonical = canonical_color(name)
+    if canonical is None:
+        raise ValueError(f"unknown colour {name!r}; known colours: {', '.join(sorted(PALETTE))}")
+    return PALETTE[canonical]
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 (…x3) → CIELAB float32 with L in [0, 100]."""
+    array = np.asarray(rgb, dtype=np.uint8)
+    shape = array.shape
+    flat = array.reshape(-1, 1, 3)
+    lab = cv2.cvtColor(flat.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    return lab.reshape(shape).astype(np.float32)
+
+
+@functools.cache
+def _palette_lab() -> tuple[list[str], np.ndarray]:
+    names = list(PALETTE)
+    return names, rgb_to_lab(np.array([PALETTE[n] for n in names], dtype=np.uint8))
+
+
+def color_name(rgb: tuple[int, int, int] | np.ndarray) -> str:
+    """The nearest palette name to a colour, deciding achromatic colours by lightness first."""
+    lab = rgb_to_lab(np.asarray(rgb, dtype=np.uint8).reshape(1, 3))[0]
+    lightness, a, b = float(lab[0]), float(lab[1]), float(lab[2])
+    chroma = (a * a + b * b) ** 0.5
+    if chroma < 12:
+        if lightness < 25:
+            return "black"
+        if lightness > 85:
+            return "white"
+        return "gray"
+    names, palette = _palette_lab()
+    weights = np.array([0.5, 1.0, 1.0], dtype=np.float32)  # hue matters more than lightness
+    distances = (((palette - lab) * weights) ** 2).sum(axis=1)
+    chromatic = [i for i, n in enumerate(names) if n not in ("black", "white", "gray")]
+    return names[min(chromatic, key=lambda i: distances[i])]
+
+
+def color_distance(rgb_a: tuple[int, int, int], rgb_b: tuple[int, int, int]) -> float:
+    """Euclidean distance in CIELAB (ΔE76)."""
+    lab = rgb_to_lab(np.array([rgb_a, rgb_b], dtype=np.uint8))
+    return float(np.linalg.norm(lab[0] - lab[1]))
+
+
+def matches_color(rgb: tuple[int, int, int], name: str) -> bool:
+    canonical = canonical_color(name)
+    return canonical is not None and color_name(rgb) == canonical

@@ -1,0 +1,143 @@
+"""Content-addressed blob stores for images and masks (sha256 of the encoded bytes)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from PIL import Image
+
+from .images import content_hash, decode_image, decode_mask, encode_mask, encode_png
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Stores immutable byte strings under the sha256 of their content."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, ref: str) -> bytes: ...
+
+    def has(self, ref: str) -> bool: ...
+
+    def delete(self, ref: str) -> None: ...
+
+
+class MemoryBlobStore:
+    """Blobs in a dict; for tests and throwaway sessions."""
+
+    def __init__(self) -> None:
+        self._blobs: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes) -> str:
+        ref = content_hash(data)
+        with self._lock:
+            self._blobs.setdefault(ref, data)
+        return ref
+
+    def get(self, ref: str) -> bytes:
+        try:
+            return self._blobs[ref]
+        except KeyError:
+            raise KeyError(f"blob {ref} not found") from None
+
+    def has(self, ref: str) -> bool:
+        return ref in self._blobs
+
+    def delete(self, ref: str) -> None:
+        with self._lock:
+            self._blobs.pop(ref, None)
+
+
+class FileBlobStore:
+    """Blobs as files under ``root/ab/abcdef…``; written once, atomically (temp file + rename)."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, ref: str) -> Path:
+        if len(ref) != 64 or not all(c in "0123456789abcdef" for c in ref):
+            raise KeyError(f"not a blob reference: {ref!r}")
+        return self.root / ref[:2] / ref
+
+    def put(self, data: bytes) -> str:
+        ref = content_hash(data)
+        path = self._path(ref)
+        if path.exists():
+            return ref
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+        return ref
+
+    def get(self, ref: str) -> bytes:
+        try:
+            return self._path(ref).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(f"blob {ref} not found") from None
+
+    def has(self, ref: str) -> bool:
+        return self._path(ref).exists()
+
+    def delete(self, ref: str) -> None:
+        self._path(ref).unlink(missing_ok=True)
+
+
+class ImageRepository:
+    """Images and masks over a blob store, with a small cache of decoded images.
+
+    Versions are immutable, so a decoded image can be cached by its reference for as long as
+    memory allows; the cache is bounded so long sessions do not keep every version in memory.
+    """
+
+    def __init__(self, blobs: BlobStore, cache_size: int = 8) -> None:
+        self.blobs = blobs
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def put_image(self, image: Image.Image | np.ndarray) -> str:
+        array = image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB"))
+        ref = self.blobs.put(encode_png(array))
+        self._remember(ref, array)
+        return ref
+
+    def get_array(self, ref: str) -> np.ndarray:
+        with self._lock:
+            if ref in self._cache:
+                self._cache.move_to_end(ref)
+                return self._cache[ref]
+        array = np.asarray(decode_image(self.blobs.get(ref), max_pixels=2**40).convert("RGB"))
+        array.setflags(write=False)
+        self._remember(ref, array)
+        return array
+
+    def get_image(self, ref: str) -> Image.Image:
+        return Image.fromarray(self.get_array(ref))
+
+    def put_mask(self, mask: np.ndarray) -> str:
+        return self.blobs.put(encode_mask(mask))
+
+    def get_mask(self, ref: str) -> np.ndarray:
+        return decode_mask(self.blobs.get(ref))
+
+    def _remember(self, ref: str, array: np.ndarray) -> None:
+        if not array.flags.writeable:
+            frozen = array
+        else:
+            frozen = array.copy()
+            frozen.setflags(write=False)
+        with self._lock:
+            self._cache[ref] = frozen
+            self._cache.move_to_end(ref)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
