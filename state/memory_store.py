@@ -8,12 +8,16 @@ from collections.abc import Iterable
 from .blobs import ImageRepository, MemoryBlobStore
 from .errors import SessionConflict, SessionNotFound, VersionNotFound
 from .models import Session, SessionMeta, SessionSnapshot, Turn, Version, now
-from .store import StoreBase
+from .store import StoreBase, version_blob_refs, versions_to_prune
 
 
 class MemorySessionStore(StoreBase):
-    def __init__(self, images: ImageRepository | None = None) -> None:
+    """Sessions in dictionaries; ``max_versions`` caps each session's versions (see
+    :func:`state.store.versions_to_prune` for what is kept)."""
+
+    def __init__(self, images: ImageRepository | None = None, max_versions: int | None = None) -> None:
         self.images = images or ImageRepository(MemoryBlobStore())
+        self.max_versions = max_versions
         self._meta: dict[str, str] = {}
         self._turns: dict[str, list[str]] = {}
         self._versions: dict[str, dict[str, str]] = {}
@@ -57,7 +61,7 @@ class MemorySessionStore(StoreBase):
 
     def turns(self, session_id: str, start: int = 1, stop: int | None = None) -> list[Turn]:
         self._meta_of(session_id)
-        rows = self._turns[session_id][max(start, 1) - 1 : (stop - 1) if stop else None]
+        rows = self._turns[session_id][max(start, 1) - 1 : max(stop - 1, 0) if stop is not None else None]
         return [Turn.model_validate_json(t) for t in rows]
 
     def commit(
@@ -68,13 +72,40 @@ class MemorySessionStore(StoreBase):
             current = self._meta_of(meta.id)
             if current.revision != expected_revision:
                 raise SessionConflict(meta.id, expected_revision, current.revision)
+            turns = self._turns[meta.id]
+            if turn is not None and turn.index != len(turns) + 1:
+                raise ValueError(
+                    f"turn index {turn.index} is not the next one for session {meta.id} "
+                    f"(expected {len(turns) + 1}); nothing was written"
+                )
             stored = meta.model_copy(update={"revision": expected_revision + 1, "updated_at": now()})
+            previous = Turn.model_validate_json(turns[-1]) if turns else None
+            released: set[str] = set()
             for version in versions:
+                if version.id in self._versions[meta.id]:
+                    released |= version_blob_refs(Version.model_validate_json(self._versions[meta.id][version.id]))
                 self._versions[meta.id][version.id] = version.model_dump_json()
             if turn is not None:
-                self._turns[meta.id].append(turn.model_dump_json())
+                turns.append(turn.model_dump_json())
             self._meta[meta.id] = stored.model_dump_json()
+            if self.max_versions:
+                for version_id in versions_to_prune(
+                    self._versions[meta.id], self.max_versions, stored, (turn, previous), (v.id for v in versions)
+                ):
+                    released |= version_blob_refs(Version.model_validate_json(self._versions[meta.id].pop(version_id)))
+            self._free_unheld(released)
         return stored
+
+    def _free_unheld(self, refs: set[str]) -> None:
+        """Delete the blobs in ``refs`` that no stored version refers to any more (lock held)."""
+        if not refs:
+            return
+        held: set[str] = set()
+        for versions in self._versions.values():
+            for raw in versions.values():
+                held |= version_blob_refs(Version.model_validate_json(raw))
+        for ref in refs - held:
+            self.images.blobs.delete(ref)
 
     def export(self, session_id: str) -> Session:
         with self._lock:
@@ -96,7 +127,11 @@ class MemorySessionStore(StoreBase):
     def delete(self, session_id: str) -> None:
         with self._lock:
             self._meta_of(session_id)
+            refs: set[str] = set()
+            for raw in self._versions[session_id].values():
+                refs |= version_blob_refs(Version.model_validate_json(raw))
             del self._meta[session_id], self._turns[session_id], self._versions[session_id]
+            self._free_unheld(refs)
 
     def close(self) -> None:
         pass

@@ -16,7 +16,7 @@ from pathlib import Path
 from .blobs import FileBlobStore, ImageRepository
 from .errors import SessionConflict, SessionNotFound, StoreUnavailable, VersionNotFound
 from .models import Session, SessionMeta, SessionSnapshot, Turn, Version, now
-from .store import StoreBase, version_blob_refs
+from .store import StoreBase, version_blob_refs, versions_to_prune
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, updated REAL, meta TEXT NOT NULL);
@@ -30,8 +30,15 @@ CREATE INDEX IF NOT EXISTS blob_refs_ref ON blob_refs (ref);
 
 
 class SQLiteSessionStore(StoreBase):
-    def __init__(self, path: str | Path, blob_dir: str | Path | None = None, timeout: float = 30.0) -> None:
+    """Sessions in one SQLite file; ``max_versions`` caps each session's versions (see
+    :func:`state.store.versions_to_prune` for what is kept)."""
+
+    def __init__(
+        self, path: str | Path, blob_dir: str | Path | None = None, timeout: float = 30.0,
+        max_versions: int | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.max_versions = max_versions
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.images = ImageRepository(FileBlobStore(blob_dir or self.path.with_suffix(".blobs")))
         self._timeout = timeout
@@ -143,12 +150,25 @@ class SQLiteSessionStore(StoreBase):
                 if row is None:
                     raise SessionNotFound(f"no session with id {meta.id!r}")
                 raise SessionConflict(meta.id, expected_revision, row[0])
+            last = db.execute(
+                "SELECT idx, data FROM turns WHERE session_id = ? ORDER BY idx DESC LIMIT 1", (meta.id,)
+            ).fetchone()
+            if turn is not None and turn.index != (last[0] if last else 0) + 1:
+                db.execute("ROLLBACK")
+                raise ValueError(
+                    f"turn index {turn.index} is not the next one for session {meta.id} "
+                    f"(expected {(last[0] if last else 0) + 1}); nothing was written"
+                )
             self._insert_versions(db, meta.id, versions)
             if turn is not None:
                 db.execute(
                     "INSERT INTO turns (session_id, idx, data) VALUES (?, ?, ?)",
                     (meta.id, turn.index, turn.model_dump_json()),
                 )
+            orphans: list[str] = []
+            if self.max_versions:
+                previous = Turn.model_validate_json(last[1]) if last else None
+                orphans = self._prune(db, stored, (turn, previous), [v.id for v in versions])
             db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             if db.in_transaction:
@@ -158,7 +178,28 @@ class SQLiteSessionStore(StoreBase):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        for ref in orphans:  # after the commit, as in delete()
+            self.images.blobs.delete(ref)
         return stored
+
+    def _prune(
+        self, db: sqlite3.Connection, meta: SessionMeta, turns: tuple[Turn | None, ...], written: list[str]
+    ) -> list[str]:
+        """Apply the version cap inside the commit's transaction; returns the blobs left unheld."""
+        assert self.max_versions
+        order = [r[0] for r in db.execute("SELECT id FROM versions WHERE session_id = ? ORDER BY rowid", (meta.id,))]
+        pruned = versions_to_prune(order, self.max_versions, meta, turns, written)
+        if not pruned:
+            return []
+        db.executemany("DELETE FROM versions WHERE session_id = ? AND id = ?", [(meta.id, v) for v in pruned])
+        held: set[str] = set()
+        for (data,) in db.execute("SELECT data FROM versions WHERE session_id = ?", (meta.id,)):
+            held |= version_blob_refs(Version.model_validate_json(data))
+        released = [r[0] for r in db.execute("SELECT ref FROM blob_refs WHERE session_id = ?", (meta.id,))
+                    if r[0] not in held]
+        db.executemany("DELETE FROM blob_refs WHERE session_id = ? AND ref = ?", [(meta.id, r) for r in released])
+        return [ref for ref in released
+                if db.execute("SELECT 1 FROM blob_refs WHERE ref = ? LIMIT 1", (ref,)).fetchone() is None]
 
     def export(self, session_id: str) -> Session:
         db = self._connect()

@@ -56,6 +56,39 @@ def version_blob_refs(version: Version) -> set[str]:
     return refs
 
 
+def turn_version_ids(turn: Turn | None) -> list[str]:
+    """The versions a turn names: its base, its result and the candidates it offered."""
+    if turn is None:
+        return []
+    return [i for i in (turn.base_version, turn.version_id, *turn.candidate_versions) if i]
+
+
+def versions_to_prune(
+    order: Iterable[str], max_versions: int, meta: SessionMeta, turns: Iterable[Turn | None],
+    written: Iterable[str],
+) -> list[str]:
+    """The version cap's policy, the same in every store.
+
+    ``order`` lists the session's version ids oldest first. Beyond ``max_versions``, the oldest
+    are pruned, except the head, the redo stack, the versions just written and those named by
+    ``turns`` (the turn being committed and the one before it).
+    """
+    order = list(order)
+    excess = len(order) - max_versions
+    if excess <= 0:
+        return []
+    keep = {meta.head, *meta.redo, *written}
+    for turn in turns:
+        keep.update(turn_version_ids(turn))
+    pruned: list[str] = []
+    for version_id in order:
+        if len(pruned) == excess:
+            break
+        if version_id not in keep:
+            pruned.append(version_id)
+    return pruned
+
+
 class StoreBase:
     """Operations defined in terms of the protocol, shared by every store."""
 
@@ -77,7 +110,8 @@ class StoreBase:
         # Keep only the ancestors of the branch point: the new session's history is its past.
         keep: list[Version] = []
         cursor = at
-        while cursor is not None:
+        # stops at a parent pruned by the version cap: the branch starts its history there
+        while cursor is not None and cursor in source.versions:
             version = source.versions[cursor]
             keep.append(version)
             cursor = version.parent
