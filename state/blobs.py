@@ -106,7 +106,10 @@ class ImageRepository:
         self._lock = threading.Lock()
 
     def put_image(self, image: Image.Image | np.ndarray) -> str:
-        array = image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB"))
+        if isinstance(image, np.ndarray):
+            array = image
+        else:  # alpha is kept: a reference logo is cut out by it
+            array = np.asarray(image if image.mode in ("RGB", "RGBA") else image.convert("RGB"))
         ref = self.blobs.put(encode_png(array))
         self._remember(ref, array)
         return ref
@@ -116,13 +119,14 @@ class ImageRepository:
             if ref in self._cache:
                 self._cache.move_to_end(ref)
                 return self._cache[ref]
-        array = np.asarray(decode_image(self.blobs.get(ref), max_pixels=2**40).convert("RGB"))
+        decoded = decode_image(self.blobs.get(ref), max_pixels=2**40)
+        array = np.asarray(decoded if decoded.mode in ("RGB", "RGBA") else decoded.convert("RGB"))
         array.setflags(write=False)
         self._remember(ref, array)
         return array
 
     def get_image(self, ref: str) -> Image.Image:
-        return Image.fromarray(self.get_array(ref))
+        return Image.fromarray(np.ascontiguousarray(self.get_array(ref)))
 
     def put_mask(self, mask: np.ndarray) -> str:
         return self.blobs.put(encode_mask(mask))

@@ -205,6 +205,7 @@ class Plan(Model):
     operations: list[EditOperation] = Field(default_factory=list)
     round: int = 1
     notes: list[str] = Field(default_factory=list, description="what changed against the last attempt")
+    exhausted: bool = Field(default=False, description="no further change is possible: stop retrying")
 
 
 class Clarification(Model):

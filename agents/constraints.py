@@ -1,0 +1,156 @@
+"""Standing constraints: which ones a turn sets, which ones it supersedes, and checking them.
+
+Constraints are how a later turn stays faithful to an earlier one. Each edit leaves behind what
+must keep holding ("e3 is blue", "the red star stays removed", "the text 'SALE' is still there");
+a later instruction that contradicts one supersedes it; every other live constraint is checked by
+the critic on every turn, by re-grounding the edited image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engines.classical.colors import color_distance
+from state.models import Constraint, ConstraintKind, ConstraintVerdict, EditOperation, Entity, OpKind
+
+from .measure import measured_color, median_rgb
+from .regions import box_iou, mask_iou
+
+COLOR_CHANGING_FILTERS = {"grayscale", "sepia", "invert", "desaturate", "cartoon", "sketch", "warm", "cool"}
+
+
+def derive(ops: list[EditOperation], entities: dict[str, Entity], turn: int, outcomes_entity: dict[str, str]) \
+        -> list[Constraint]:
+    """The constraints this turn's operations leave behind."""
+    found: list[Constraint] = []
+
+    def add(kind: ConstraintKind, entity_id: str | None, description: str, **params) -> None:
+        found.append(Constraint(id=f"c{turn}.{len(found) + 1}", kind=kind, entity_id=entity_id, params=params,
+                                description=description, set_by_turn=turn))
+
+    for op in ops:
+        entity_id = outcomes_entity.get(op.id) or (op.entity_ids[0] if op.entity_ids else None)
+        entity = entities.get(entity_id) if entity_id else None
+        name = entity.label if entity else "it"
+        if op.kind == OpKind.REMOVE and entity is not None and op.region is not None:
+            add(ConstraintKind.ABSENT, entity_id, f"the {name} stays removed", noun=entity.noun,
+                color=entity.color, box=list(op.region.box))
+        elif op.kind == OpKind.RECOLOR and entity is not None:
+            add(ConstraintKind.COLOR, entity_id, f"{entity_id} ({entity.noun}) is {op.params['color']}",
+                color=op.params["color"])
+        elif op.kind in (OpKind.INSERT, OpKind.MOVE, OpKind.RESIZE) and entity is not None and entity.present:
+            add(ConstraintKind.PRESENT, entity_id, f"the {name} stays visible where it is",
+                color=entity.color, noun=entity.noun)
+        elif op.kind == OpKind.TEXT and entity is not None:
+            add(ConstraintKind.TEXT, entity_id, f"the text {op.params['text']!r} stays", text=op.params["text"],
+                rgb=op.params.get("rgb"))
+    return found
+
+
+def supersede(constraints: list[Constraint], ops: list[EditOperation], turn: int) -> list[Constraint]:
+    """Mark the constraints this turn's operations contradict as superseded (returns copies)."""
+    result = [c.model_copy() for c in constraints]
+    for op in ops:
+        ids = set(op.entity_ids)
+        for constraint in result:
+            if not constraint.live:
+                continue
+            hit = constraint.entity_id in ids
+            kind = constraint.kind
+            if op.kind == OpKind.REMOVE and hit:
+                contradicts = True
+            elif op.kind == OpKind.RECOLOR and hit:
+                contradicts = kind == ConstraintKind.COLOR
+            elif op.kind in (OpKind.MOVE, OpKind.RESIZE, OpKind.ROTATE, OpKind.FLIP) and hit:
+                contradicts = kind in (ConstraintKind.PRESENT, ConstraintKind.POSITION, ConstraintKind.SIZE)
+            elif op.kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and op.target.scope == "image":
+                contradicts = kind == ConstraintKind.ABSENT  # its box no longer means the same place
+            elif op.kind == OpKind.FILTER and op.params.get("filter") in COLOR_CHANGING_FILTERS:
+                contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)
+            elif op.kind == OpKind.INSERT and kind == ConstraintKind.ABSENT:
+                box = op.params.get("box")
+                contradicts = bool(box) and box_iou(tuple(box), tuple(constraint.params.get("box", box))) > 0.3
+            else:
+                contradicts = False
+            if contradicts:
+                constraint.superseded_by_turn = turn
+    return result
+
+
+class ConstraintChecker:
+    """Checks constraints on an edited image; ``detections`` are the re-grounded objects in it."""
+
+    def __init__(self, image: np.ndarray, before: np.ndarray, detections, entities: dict[str, Entity],
+                 entity_mask, touched: set[str], global_change: bool) -> None:
+        self.image = image
+        self.before = before
+        self.detections = detections
+        self.entities = entities
+        self.entity_mask = entity_mask
+        self.touched = touched
+        self.global_change = global_change
+
+    def check(self, constraint: Constraint) -> ConstraintVerdict:
+        method = getattr(self, f"_check_{constraint.kind.value}", None)
+        holds, score, reason = method(constraint) if method else (True, 1.0, "not checkable offline")
+        return ConstraintVerdict(constraint_id=constraint.id, description=constraint.description, holds=holds,
+                                 score=score, reason=reason, entity_id=constraint.entity_id)
+
+    def _entity(self, constraint: Constraint):
+        entity = self.entities.get(constraint.entity_id or "")
+        if entity is None or not entity.present or entity.region is None:
+            return None, None
+        return entity, self.entity_mask(entity)
+
+    def _check_color(self, constraint: Constraint):
+        entity, mask = self._entity(constraint)
+        if mask is None:
+            return False, 0.2, f"{constraint.entity_id} is no longer in the image"
+        color = measured_color(self.image, mask)
+        wanted = constraint.params["color"]
+        if color == wanted:
+            return True, 1.0, f"{constraint.entity_id} is still {wanted}"
+        return False, 0.3, f"{constraint.entity_id} is now {color}, not {wanted}"
+
+    def _check_present(self, constraint: Constraint):
+        entity, mask = self._entity(constraint)
+        if mask is None:
+            return False, 0.2, f"{constraint.entity_id} is gone"
+        best = max((mask_iou(d.mask, mask) for d in self.detections), default=0.0)
+        if best >= 0.6:
+            return True, 1.0, f"{constraint.entity_id} still visible (IoU {best:.2f})"
+        if not self.global_change and constraint.entity_id not in self.touched:
+            # Composite or photographic things are not one detection: compare their pixels instead.
+            diff = np.abs(self.image[mask].astype(np.int16) - self.before[mask].astype(np.int16)).mean()
+            changed = float((np.abs(self.image[mask].astype(np.int16) - self.before[mask].astype(np.int16))
+                             .max(axis=1) > 30).mean())
+            if changed < 0.05:
+                return True, 1.0, f"{constraint.entity_id} unchanged (mean diff {diff:.1f})"
+            return False, float(max(0.0, 0.6 - changed)), \
+                f"{changed:.0%} of {constraint.entity_id} was painted over by this edit"
+        return False, 0.4, f"{constraint.entity_id} can no longer be found where it was (IoU {best:.2f})"
+
+    def _check_absent(self, constraint: Constraint):
+        box = tuple(constraint.params.get("box") or ())
+        color, noun = constraint.params.get("color"), constraint.params.get("noun")
+        for detection in self.detections:
+            if box and box_iou(detection.box, box) > 0.3 and (color is None or detection.color == color) \
+                    and (noun in (None, "object") or detection.noun == noun):
+                return False, 0.3, f"a {color or ''} {noun or 'object'} is back where one was removed"
+        return True, 1.0, "still removed"
+
+    def _check_text(self, constraint: Constraint):
+        entity, mask = self._entity(constraint)
+        if mask is None:
+            return False, 0.2, "the text is gone"
+        rgb = constraint.params.get("rgb")
+        if not rgb or self.global_change:
+            return True, 1.0, "text region present"
+        # Only the strokes: the darkest or lightest pixels of the mask, whichever matches the ink.
+        stroke = median_rgb(self.image, mask)
+        if stroke is None:
+            return True, 1.0, "text too thin to measure"
+        distance = color_distance(tuple(stroke), tuple(rgb))
+        if distance < 35:
+            return True, 1.0, f"text still drawn (ΔE {distance:.0f})"
+        return False, 0.4, f"the text was painted over (ΔE {distance:.0f})"

@@ -1,0 +1,77 @@
+"""Measurements the critic scores with: colour, sharpness, tone, preservation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from skimage.metrics import structural_similarity
+
+from engines.classical.colors import color_name, rgb_to_lab
+
+from .regions import erode
+
+
+def median_rgb(image: np.ndarray, mask: np.ndarray) -> tuple[int, int, int] | None:
+    inner = erode(mask, 2)
+    if not inner.any():
+        return None
+    return tuple(int(v) for v in np.median(image[inner], axis=0))
+
+
+def measured_color(image: np.ndarray, mask: np.ndarray) -> str | None:
+    rgb = median_rgb(image, mask)
+    return None if rgb is None else color_name(rgb)
+
+
+def lab_stats(image: np.ndarray, mask: np.ndarray | None) -> dict[str, float]:
+    """Mean lightness, lightness spread, chroma, warmth (b*) and sharpness in a region."""
+    if mask is not None and not mask.any():
+        mask = None
+    pixels = image[mask] if mask is not None else image.reshape(-1, 3)
+    if len(pixels) > 200_000:  # a fixed sample keeps the cost flat on large regions
+        pixels = pixels[np.linspace(0, len(pixels) - 1, 200_000).astype(np.int64)]
+    lab = rgb_to_lab(pixels.reshape(-1, 1, 3)).reshape(-1, 3)
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    lap = cv2.Laplacian(gray, cv2.CV_32F)
+    lap_values = lap[mask] if mask is not None else lap
+    return {
+        "lightness": float(lab[:, 0].mean()),
+        "contrast": float(lab[:, 0].std()),
+        "chroma": float(np.hypot(lab[:, 1], lab[:, 2]).mean()),
+        "warmth": float(lab[:, 2].mean()),
+        "sharpness": float(lap_values.var()),
+        "mean_rgb": float(pixels.mean()),
+    }
+
+
+def preservation(before: np.ndarray, after: np.ndarray, changed: np.ndarray | None) -> dict[str, float]:
+    """PSNR and SSIM over the pixels an edit was not supposed to touch."""
+    if before.shape != after.shape:
+        return {}
+    keep = np.ones(before.shape[:2], dtype=bool) if changed is None else ~changed
+    if not keep.any():
+        return {"psnr": float("inf"), "ssim": 1.0, "kept_fraction": 0.0}
+    diff = before[keep].astype(np.float32) - after[keep].astype(np.float32)
+    mse = float((diff * diff).mean())
+    psnr = float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+    if mse == 0:
+        ssim = 1.0
+    else:
+        # SSIM on a bounded-size copy: its cost would otherwise dominate large images.
+        scale = min(1.0, 512 / max(before.shape[:2]))
+        size = (max(8, int(before.shape[1] * scale)), max(8, int(before.shape[0] * scale)))
+        small_b = cv2.resize(cv2.cvtColor(before, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA)
+        small_a = cv2.resize(cv2.cvtColor(after, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA)
+        small_keep = cv2.resize(keep.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
+        _, ssim_map = structural_similarity(small_b, small_a, full=True, data_range=255)
+        ssim = float(ssim_map[small_keep].mean()) if small_keep.any() else 1.0
+    return {"psnr": psnr, "ssim": ssim, "kept_fraction": float(keep.mean())}
+
+
+def preservation_score(metrics: dict[str, float]) -> float:
+    psnr = metrics.get("psnr")
+    if psnr is None:
+        return 1.0
+    if psnr == float("inf") or psnr >= 40:
+        return 1.0
+    return float(np.clip((psnr - 15) / 25, 0.0, 1.0))

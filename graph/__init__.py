@@ -1,0 +1,7 @@
+"""The LangGraph wiring, the Python API (Editor, Session), the CLI and the Studio entry."""
+
+from .api import Editor, ProgressEvent, Session, TurnResult
+from .builder import build_graph
+from .settings import Settings
+
+__all__ = ["Editor", "ProgressEvent", "Session", "Settings", "TurnResult", "build_graph"]

@@ -1,0 +1,27 @@
+"""Wiring: the StateGraph of one turn."""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+
+from . import nodes
+from .state import Context, GraphState, TurnInput, TurnOutput
+
+
+def build_graph() -> StateGraph:
+    """The uncompiled builder, so callers can attach their own checkpointer."""
+    builder = StateGraph(GraphState, context_schema=Context, input_schema=TurnInput, output_schema=TurnOutput)
+    builder.add_node("load_session", nodes.load_session)
+    builder.add_node("parse_intent", nodes.parse_intent)
+    builder.add_node("decompose", nodes.decompose)
+    builder.add_node("execute", nodes.execute)
+    builder.add_node("critique", nodes.critique)
+    builder.add_node("commit_turn", nodes.commit_turn)
+    builder.add_edge(START, "load_session")
+    builder.add_edge("load_session", "parse_intent")
+    builder.add_conditional_edges("parse_intent", nodes.route_after_parse)
+    builder.add_conditional_edges("decompose", nodes.route_after_decompose)
+    builder.add_edge("execute", "critique")
+    builder.add_conditional_edges("critique", nodes.route_after_critique)
+    builder.add_edge("commit_turn", END)
+    return builder

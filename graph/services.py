@@ -1,0 +1,90 @@
+"""The long-lived objects a graph run uses (store, engines, agents), built once per configuration."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents import OfflineCritic, OfflineDecomposer, Executor, IntentParser, build_parser
+from engines.registry import EngineSet, build_engine_set
+from state import SessionStore, open_store
+
+from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: SessionStore
+    engines: EngineSet
+    parser: IntentParser
+    decomposer: Any
+    executor: Executor
+    critic: Any
+    notes: list[str] = field(default_factory=list)
+
+
+def build_services(settings: Settings, store: SessionStore | None = None, engines: EngineSet | None = None) -> Services:
+    store = store or _open_store(settings)
+    engines = engines or build_engine_set(settings.engines, options=settings.engine_options())
+    llm = None
+    if "llm" in (settings.parser, settings.decomposer) or settings.critic == "vlm":
+        from agents.llm import LLMClient  # the openai client is only needed for model back-ends
+
+        llm = LLMClient(base_url=settings.llm_base_url, api_key=settings.llm_api_key, model=settings.llm_model,
+                        vision_model=settings.vlm_model or settings.llm_model, timeout=settings.llm_timeout_s)
+    parser = build_parser(settings.parser, llm)
+    if settings.decomposer == "llm":
+        from agents.llm import LLMDecomposer
+
+        decomposer = LLMDecomposer(llm)
+    else:
+        decomposer = OfflineDecomposer()
+    offline_critic = OfflineCritic(engines, store.images)
+    if settings.critic == "vlm":
+        from agents.llm import VLMCritic
+
+        critic = VLMCritic(llm, measured=offline_critic)
+    else:
+        critic = offline_critic
+    return Services(settings=settings, store=store, engines=engines, parser=parser, decomposer=decomposer,
+                    executor=Executor(engines, store.images), critic=critic, notes=list(engines.notes))
+
+
+def _open_store(settings: Settings) -> SessionStore:
+    url = settings.store_url()
+    if url.startswith("redis"):
+        return open_store(url, prefix=settings.store_prefix, ttl_seconds=settings.store_ttl_seconds,
+                          max_versions=settings.max_versions, blob_dir=settings.blob_dir)
+    if url.startswith("sqlite:///"):
+        return open_store(url, blob_dir=settings.blob_dir)
+    return open_store(url)
+
+
+_REGISTRY: dict[str, Services] = {}
+_LOCK = threading.Lock()
+
+
+def register(key: str, services: Services) -> None:
+    """Make ``services`` reachable from a graph run whose context names ``key``."""
+    with _LOCK:
+        _REGISTRY[key] = services
+
+
+def unregister(key: str) -> None:
+    with _LOCK:
+        _REGISTRY.pop(key, None)
+
+
+def services_for(key: str, settings: Settings) -> Services:
+    """The services registered under ``key``, or ones built (once) from ``settings``."""
+    with _LOCK:
+        found = _REGISTRY.get(key) if key else None
+        if found is None:
+            cache_key = "settings:" + settings.model_dump_json()
+            found = _REGISTRY.get(cache_key)
+            if found is None:
+                found = build_services(settings)
+                _REGISTRY[cache_key] = found
+        return found

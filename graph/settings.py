@@ -1,0 +1,92 @@
+"""Configuration: one typed model, from RETOUCH_* environment variables and an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("RETOUCH_DATA_DIR") or user_data_dir("retouch", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured. Nodes never read the environment: they get this."""
+
+    model_config = SettingsConfigDict(env_prefix="RETOUCH_", extra="ignore", protected_namespaces=())
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="where the default store lives")
+    store: str = Field(default="", description="memory://, sqlite:///PATH or redis://HOST:PORT/DB; "
+                                               "empty = SQLite file in data_dir")
+    store_prefix: str = Field(default="retouch", description="key prefix in Redis")
+    store_ttl_seconds: int | None = Field(default=None, description="expire idle sessions (Redis)")
+    max_versions: int | None = Field(default=None, description="versions kept per session (Redis)")
+    blob_dir: Path | None = Field(default=None, description="image blobs on disk instead of in Redis")
+
+    engines: Literal["classical", "neural", "auto"] = Field(default="classical", description="engine family")
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, mps")
+    dtype: str = Field(default="auto", description="auto (fp16 on GPU), float32, float16, bfloat16")
+    inpaint_model: str | None = Field(default=None, description="diffusers inpainting id or folder")
+    text2img_model: str | None = Field(default=None, description="diffusers text-to-image id or folder")
+    upscale_model: str | None = Field(default=None, description="diffusers upscaler id or folder")
+    grounding_model: str | None = Field(default=None, description="OWLv2 / GroundingDINO id or folder")
+    sam2_config: str | None = Field(default=None, description="SAM 2 config name")
+    sam2_checkpoint: str | None = Field(default=None, description="SAM 2 checkpoint path")
+    clip_model: str | None = Field(default=None, description="CLIP id or folder for the critic/evals")
+    ip_adapter: str | None = Field(default=None, description="IP-Adapter weights folder")
+    vram_budget_gb: float | None = Field(default=None, description="offload models beyond this budget")
+
+    parser: Literal["offline", "llm"] = Field(default="offline", description="intent parser back-end")
+    decomposer: Literal["offline", "llm"] = Field(default="offline", description="decomposer back-end")
+    critic: Literal["offline", "vlm"] = Field(default="offline", description="critic back-end")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint")
+    llm_model: str = Field(default="gpt-4o-mini", description="model for parsing and planning")
+    vlm_model: str | None = Field(default=None, description="vision model for the critic (default llm_model)")
+    llm_api_key: str | None = Field(default=None, description="API key (or OPENAI_API_KEY)")
+    llm_timeout_s: float = Field(default=60.0)
+
+    threshold: float = Field(default=0.85, ge=0.0, le=1.0, description="critic score needed to accept")
+    max_rounds: int = Field(default=3, ge=1, le=10, description="decompose→critique rounds per turn")
+    best_of: int = Field(default=1, ge=1, le=8, description="candidates per attempt (best kept)")
+    max_pixels: int = Field(default=64_000_000, description="refuse larger images")
+    recent_turns: int = Field(default=6, description="turns of history the parser sees")
+    seed: int = Field(default=0)
+    confirm_plan: bool = Field(default=False, description="pause for approval before executing a plan")
+    commit_retries: int = Field(default=3, description="re-runs of a turn after a SessionConflict")
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, **overrides: Any) -> Settings:
+        """Environment, then the TOML file (RETOUCH_CONFIG or ``config_file``), then overrides."""
+        values: dict[str, Any] = {}
+        path = config_file or os.environ.get("RETOUCH_CONFIG")
+        if path:
+            with open(path, "rb") as handle:
+                values.update(tomllib.load(handle).get("retouch", {}))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def store_url(self) -> str:
+        return self.store or f"sqlite:///{self.data_dir / 'sessions.db'}"
+
+    def engine_options(self) -> dict[str, dict[str, Any]]:
+        common = {"device": self.device, "dtype": self.dtype}
+        if self.vram_budget_gb:
+            common["vram_budget_gb"] = self.vram_budget_gb
+        options: dict[str, dict[str, Any]] = {}
+        if self.inpaint_model:
+            options["inpainter"] = {"model": self.inpaint_model, **common}
+            options["inserter"] = {"model": self.text2img_model or self.inpaint_model,
+                                   "ip_adapter": self.ip_adapter, **common}
+        if self.grounding_model:
+            options["grounder"] = {"model": self.grounding_model, **common}
+        if self.sam2_config or self.sam2_checkpoint:
+            options["segmenter"] = {"config": self.sam2_config, "checkpoint": self.sam2_checkpoint, **common}
+        if self.text2img_model:
+            options["generator"] = {"model": self.text2img_model, **common}
+        return options

@@ -1,0 +1,94 @@
+"""The graph's state, its input and output schemas, and its runtime context.
+
+Images travel by reference (content hash), never as raw bytes. The input schema is what a user
+supplies (what LangGraph Studio's form shows); the output schema is what a turn returns.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
+
+from agents.executor import Execution
+from state.models import Attempt, Clarification, Critique, Entity, Intent, Plan, SessionSnapshot, Trace, Version
+
+
+class TurnInput(TypedDict, total=False):
+    """One user message to a session."""
+
+    session_id: str
+    """The session to continue; leave empty to start a new one."""
+    message: str
+    """What to do, in words: "remove the red circle", "undo", "make it bigger"."""
+    image: str
+    """An image to edit: a file path, a base64 string or a data URL (first turn, or to replace it)."""
+    image_ref: str
+    """An image already in the blob store (by content hash)."""
+    mask: str
+    """A drawn mask pointing at the target ("remove this"): path, base64 or data URL."""
+    box: list[int]
+    """A drawn box [x0, y0, x1, y1] pointing at the target."""
+    reference_images: list[str]
+    """Images to insert ("put this logo on the shirt"): paths, base64 or data URLs."""
+    mask_ref: str
+    """A drawn mask already in the blob store."""
+    reference_refs: list[str]
+    """Reference images already in the blob store."""
+    command: str
+    """A history command that needs no parsing: undo, redo, revert:N, start_over."""
+
+
+class TurnOutput(TypedDict, total=False):
+    """What a turn produced."""
+
+    session_id: str
+    turn_index: int
+    reply: str
+    """What Retouch says back: a summary, or a clarification question."""
+    version_id: str | None
+    image_ref: str | None
+    score: float | None
+    passed: bool | None
+    error: str | None
+
+
+class GraphState(TurnInput, TurnOutput, total=False):
+    """Everything a turn carries from node to node."""
+
+    snapshot: SessionSnapshot
+    base: Version | None
+    new_versions: list[Version]
+    intent: Intent
+    plan: Plan | None
+    discovered: list[Entity]
+    next_entity: int
+    execution: Execution | None
+    critique: Critique | None
+    attempts: Annotated[list[Attempt], operator.add]
+    executions: Annotated[list[Execution], operator.add]
+    round: int
+    clarification: Clarification | None
+    trace: Trace
+    approved: bool
+    extra: dict[str, Any]
+
+
+@dataclass
+class Context:
+    """Run-time settings of a graph run (Studio shows these as the assistant's configuration)."""
+
+    services_key: str = ""
+    """Name of services registered in-process (the Python API sets it); empty = build from settings."""
+    threshold: float | None = None
+    """Critic score needed to accept an attempt (default 0.85)."""
+    max_rounds: int | None = None
+    """Decompose → critique rounds per turn (default 3)."""
+    confirm_plan: bool | None = None
+    """Pause before executing each plan so a person can approve or reject it."""
+    store: str | None = None
+    """Store URL override (memory://, sqlite:///PATH, redis://HOST:PORT/DB)."""
+    engines: str | None = None
+    """Engine family override: classical, neural or auto."""
