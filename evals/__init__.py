@@ -1,0 +1,1 @@
+"""Evaluation: the multi-turn harness, the synthetic benchmark, reports and benchmarks."""

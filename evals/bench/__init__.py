@@ -1,0 +1,1 @@
+"""Performance benchmarks of Retouch's parts (runnable modules: ``python -m evals.bench.NAME``)."""
