@@ -126,8 +126,11 @@ def parse_intent(state: GraphState, runtime: Runtime[Context]) -> dict:
     services = _services(runtime)
     snapshot = state["snapshot"]
     base: Version | None = state.get("base")
+    memory = services.settings.memory
+    head = base if memory or base is None else base.model_copy(update={"entities": [], "constraints": []})
     request = ParseRequest(
-        text=state.get("message", ""), head=base, recent_turns=snapshot.recent_turns, pending=snapshot.meta.pending,
+        text=state.get("message", ""), head=head, recent_turns=snapshot.recent_turns if memory else [],
+        pending=snapshot.meta.pending,
         has_user_region=bool(state.get("mask_ref") or state.get("box")),
         has_reference_image=bool(state.get("reference_refs")),
         image_size=(base.width, base.height) if base else None, turn_index=state["turn_index"],
@@ -334,7 +337,8 @@ def critique(state: GraphState, runtime: Runtime[Context]) -> dict:
     carried = supersede(base.constraints, plan.operations, state["turn_index"])
     request = CritiqueRequest(
         before=images.get_array(base.image_ref), after=images.get_array(execution.image_ref),
-        after_ref=execution.image_ref, plan=plan, execution=execution, constraints=[c for c in carried if c.live],
+        after_ref=execution.image_ref, plan=plan, execution=execution,
+        constraints=[c for c in carried if c.live] if services.settings.check_constraints else [],
         entities_before=base.entities, threshold=_setting(runtime, "threshold", services),
         intent_text=state["intent"].text,
     )

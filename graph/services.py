@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import OfflineCritic, OfflineDecomposer, Executor, IntentParser, build_parser
+from agents import Executor, IntentParser, OfflineCritic, OfflineDecomposer, build_parser
 from engines.registry import EngineSet, build_engine_set
 from state import SessionStore, open_store
 

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     seed: int = Field(default=0)
     confirm_plan: bool = Field(default=False, description="pause for approval before executing a plan")
     commit_retries: int = Field(default=3, description="re-runs of a turn after a SessionConflict")
+    memory: bool = Field(default=True, description="parse with the session's entities and history "
+                                                   "(off only for ablations)")
+    check_constraints: bool = Field(default=True, description="critic checks earlier turns' constraints "
+                                                              "(off only for ablations)")
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> Settings:

@@ -13,7 +13,17 @@ from typing import Annotated, Any
 from typing_extensions import TypedDict
 
 from agents.executor import Execution
-from state.models import Attempt, Clarification, Critique, Entity, Intent, Plan, SessionSnapshot, Trace, Version
+from state.models import (
+    Attempt,
+    Clarification,
+    Critique,
+    Entity,
+    Intent,
+    Plan,
+    SessionSnapshot,
+    Trace,
+    Version,
+)
 
 
 class TurnInput(TypedDict, total=False):

@@ -1,0 +1,163 @@
+"""The `retouch` command line: edit, chat, demo, sessions, eval, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from state.errors import RetouchError
+
+from .api import Editor, TurnResult
+from .settings import Settings
+
+app = typer.Typer(help="Retouch: a conversational image editor.", no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _editor(store: str | None, engines: str | None) -> Editor:
+    settings = Settings.load(store=store, engines=engines)
+    editor = Editor(settings)
+    for note in editor.services.notes:
+        console.print(f"[dim]{note}[/dim]")
+    return editor
+
+
+def _show(result: TurnResult) -> None:
+    if result.needs_answer:
+        console.print(f"[bold yellow]?[/bold yellow] {result.reply}")
+        return
+    style = "green" if result.passed in (True, None) else "red"
+    console.print(f"[{style}]{result.reply}[/{style}]")
+    if result.critique is not None:
+        for verdict in result.critique.operations:
+            mark = "✓" if verdict.ok else "✗"
+            console.print(f"  {mark} {verdict.op_id} {verdict.kind.value}: {verdict.reason}")
+        for verdict in result.critique.constraints:
+            if not verdict.holds:
+                console.print(f"  ✗ constraint: {verdict.description}: {verdict.reason}")
+        if result.critique.preservation:
+            psnr = result.critique.preservation.get("psnr")
+            console.print(f"  [dim]outside the edit: PSNR {psnr:.1f} dB, SSIM "
+                          f"{result.critique.preservation.get('ssim', 1):.3f}[/dim]")
+
+
+def _run(session, message: str, image=None) -> TurnResult:
+    result = None
+    with console.status(f"[bold]{message}[/bold]") as status:
+        for event in session.stream(message, image=image):
+            if event.result is not None:
+                result = event.result
+            else:
+                status.update(f"[bold]{message}[/bold] · {event.stage}: {event.message[:80]}")
+    return result
+
+
+@app.command()
+def edit(
+    image: Path = typer.Argument(None, help="image to edit (omit with --new)"),
+    instructions: list[str] = typer.Argument(..., help="one or more instructions, applied in order"),
+    output: Path = typer.Option(Path("out"), "-o", "--output", help="output file (.png) or folder"),
+    new: bool = typer.Option(False, "--new", help="start from words: the first instruction describes the image"),
+    store: str = typer.Option(None, help="store URL (default: SQLite in the data dir)"),
+    engines: str = typer.Option(None, help="classical, neural or auto"),
+    workers: int = typer.Option(1, help="processes for a folder of images"),
+) -> None:
+    """Apply instructions to an image (or to every image in a folder) and save the result."""
+    if image is not None and image.is_dir():
+        from .batch import edit_folder
+
+        code = edit_folder(image, instructions, output, workers=workers, store=store, engines=engines)
+        raise typer.Exit(code)
+    if image is None and not new:
+        console.print("[red]give an image, or --new to start from words[/red]")
+        raise typer.Exit(2)
+    try:
+        with _editor(store, engines) as editor:
+            session = editor.session()
+            result = None
+            for index, text in enumerate(instructions):
+                result = _run(session, text, image=image if index == 0 else None)
+                _show(result)
+            target = output if output.suffix else output / "result.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            session.image.save(target)
+            console.print(f"saved {target} (session {session.id})")
+    except RetouchError as exc:
+        console.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def chat(
+    image: Path = typer.Argument(None, help="image to start with"),
+    session_id: str = typer.Option(None, "--session", help="continue a stored session"),
+    store: str = typer.Option(None), engines: str = typer.Option(None),
+    output: Path = typer.Option(Path("retouch-chat.png"), "-o", "--output", help="where the image is saved after each turn"),
+) -> None:
+    """Talk to Retouch about an image; the current image is saved after every turn."""
+    with _editor(store, engines) as editor:
+        session = editor.session(session_id)
+        console.print(f"session {session.id} — type 'quit' to stop, 'history' to list turns")
+        first_image = image
+        while True:
+            try:
+                message = console.input("[bold cyan]you>[/bold cyan] ").strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if message in ("quit", "exit", ":q"):
+                break
+            if message == "history":
+                for turn in session.history():
+                    console.print(f"{turn.index:3d} {turn.kind.value:8s} {turn.message} → {turn.reply}")
+                continue
+            try:
+                result = _run(session, message, image=first_image)
+                first_image = None
+            except RetouchError as exc:
+                console.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+                continue
+            _show(result)
+            if session.image is not None:
+                session.image.save(output)
+                console.print(f"[dim]saved {output}[/dim]")
+
+
+@app.command()
+def demo(output: Path = typer.Option(Path("out/demo"), "-o", "--output")) -> None:
+    """Run the offline demo conversations and write images and HTML traces."""
+    from .demo import run_demo
+
+    def progress(name: str, result: TurnResult) -> None:
+        console.print(f"[bold]{name}[/bold] turn {result.turn_index}: {result.intent.text if result.intent else ''}")
+        _show(result)
+
+    reports = run_demo(output, on_turn=progress)
+    for name, path in reports.items():
+        console.print(f"{name}: {path}")
+    console.print(f"[bold green]demo written to {output.resolve()}[/bold green]")
+
+
+@app.command()
+def sessions(store: str = typer.Option(None)) -> None:
+    """List stored sessions."""
+    with _editor(store, None) as editor:
+        table = Table("id", "turns", "title")
+        for meta in editor.sessions():
+            table.add_row(meta.id, str(meta.turn_count), meta.title)
+        console.print(table)
+
+
+@app.command(name="eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def eval_(ctx: typer.Context) -> None:
+    """Run the multi-turn evaluation harness (see `retouch eval --help`)."""
+    from evals.cli import app as eval_app  # the harness is a separate package
+
+    sys.exit(eval_app(ctx.args, standalone_mode=True))
+
+
+if __name__ == "__main__":
+    app()
