@@ -31,9 +31,10 @@ so an idle session disappears whole. Blobs are shared between sessions and are n
 
 Version cap (``max_versions``): when a commit leaves the session with more versions than the cap, the
 oldest versions are pruned, skipping every version that is the head, on the redo stack, written by
-this commit, or named (base, result or candidate) by this turn or the turn before it. Pruned versions'
-blob references are released (a blob no session refers to any more is deleted). A version whose
-parent was pruned keeps its ``parent`` id: undo past a pruned version, or revert to a turn whose
+this commit, or named (base, result or candidate) by this turn or the turn before it; so a session
+can hold more than the cap when that many versions are protected (three for a run of edits with a
+cap below three). Pruned versions' blob references are released (a blob no session refers to any
+more is deleted). A version whose parent was pruned keeps its ``parent`` id: undo past a pruned version, or revert to a turn whose
 version was pruned, meets :class:`VersionNotFound`.
 """
 

@@ -71,7 +71,9 @@ def versions_to_prune(
 
     ``order`` lists the session's version ids oldest first. Beyond ``max_versions``, the oldest
     are pruned, except the head, the redo stack, the versions just written and those named by
-    ``turns`` (the turn being committed and the one before it).
+    ``turns`` (the turn being committed and the one before it); when more than ``max_versions`` are
+    protected, the session keeps them all. A pruned version is gone: undo or revert to it meets
+    :class:`VersionNotFound`, and a version whose parent was pruned keeps the dangling id.
     """
     order = list(order)
     excess = len(order) - max_versions

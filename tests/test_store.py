@@ -299,6 +299,15 @@ def test_version_cap_prunes_the_oldest_unprotected_versions(make_store: StoreFac
         store.version(meta.id, v[6].id)
 
 
+def test_version_cap_keeps_the_turn_before_even_past_the_cap(make_store: StoreFactory) -> None:
+    store = make_store(max_versions=2)
+    meta, v = build_history(store, 2)
+    # v0 is the base of turn 1, the turn before the last: kept, so the session holds 3 > 2 versions
+    assert set(store.export(meta.id).versions) == {v[0].id, v[1].id, v[2].id}
+    meta, v3 = commit_edit(store, meta)
+    assert set(store.export(meta.id).versions) == {v[1].id, v[2].id, v3.id}
+
+
 def test_ttl_expires_an_idle_session_whole(make_store: StoreFactory, kind: str) -> None:
     if kind != "redis":
         pytest.skip(f"the {kind} store keeps sessions until deleted (no TTL)")

@@ -9,6 +9,8 @@ the version the previous turn made, and each writer's turns in the order it sent
 from __future__ import annotations
 
 import multiprocessing
+import queue
+import time
 import uuid
 from pathlib import Path
 
@@ -70,7 +72,16 @@ def test_two_processes_never_lose_a_turn(kind: str, request: pytest.FixtureReque
     for process in processes:
         process.start()
     start.set()
-    reports = dict(results.get(timeout=120) for _ in processes)
+    reports: dict[str, int] = {}
+    deadline = time.monotonic() + 120
+    while len(reports) < len(processes):
+        try:
+            name, conflicts = results.get(timeout=0.2)
+            reports[name] = conflicts
+        except queue.Empty:
+            crashed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            assert not crashed, f"a writer crashed (exit codes {crashed})"
+            assert time.monotonic() < deadline, "writers did not finish in 120 s"
     for process in processes:
         process.join(30)
         assert process.exitcode == 0
