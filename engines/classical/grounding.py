@@ -31,6 +31,7 @@ OBJECT_SHAPES: dict[str, tuple[str, ...]] = {
 FACE_SIDE = 320  # faces are searched at this size
 GRABCUT_SIDE = 256  # subject segmentation runs at this size
 CACHE_SIZE = 16
+OBJECTS_SUBJECT_SHARE = 0.02  # flat objects covering this much of the image are its subject
 
 
 def nearest_colors(rgb: tuple[int, int, int], count: int) -> list[str]:
@@ -246,16 +247,16 @@ class ClassicalGrounder:
         return [_region(background, "background", subject[0].score)]
 
     def _subject(self, image: np.ndarray, cache_key: str | None) -> list[Detection]:
-        """The main subject: flat objects when the scene is made of them, else GrabCut seeded by
-        faces (a person below a face) or by a centre-weighted rectangle."""
+        """The main subject: GrabCut seeded by a face (a person below it); else the flat objects when
+        the scene is made of them; else GrabCut from a centre-weighted rectangle."""
         height, width = image.shape[:2]
-        objects = self.scene(image, cache_key=cache_key)
-        if objects:
-            union = np.zeros((height, width), bool)
-            for det in objects:
-                union |= det.mask
-            return [_region(union, "subject", 0.7, source="objects")]
         faces = self.faces(image, cache_key)
+        objects = self.scene(image, cache_key=cache_key)
+        union = np.zeros((height, width), bool)
+        for det in objects:
+            union |= det.mask
+        if not faces and union.sum() >= OBJECTS_SUBJECT_SHARE * height * width:
+            return [_region(union, "subject", 0.7, source="objects")]
         sure = None
         if faces:
             face = max(faces, key=lambda d: d.area)
@@ -280,7 +281,7 @@ def detect_sky(image: np.ndarray) -> list[Detection]:
     lab = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     lightness, b = lab[..., 0], lab[..., 2]
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    candidate = (lightness > 55) & ((b < -8) | (chroma < 10))
+    candidate = ((lightness > 55) & (b < -8)) | ((lightness > 88) & (chroma < 8))
     candidate[int(height * 0.6):] = False
     candidate = cv2.morphologyEx(candidate.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(candidate, connectivity=4)

@@ -35,24 +35,44 @@ class Part:
 
 
 def _composite(canvas: np.ndarray, parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
-    """Paint ``parts`` in order; returns the new image and the union coverage (float32)."""
+    """Paint ``parts`` in order; returns the new image and the union coverage (float32).
+
+    Only the parts' bounding region is touched, so drawing on a large canvas stays cheap.
+    """
     height, width = canvas.shape[:2]
-    out = canvas.astype(np.float32)
-    coverage = np.zeros((height, width), np.float32)
+    layers = []
     for part in parts:
         crop, (ox, oy) = polygon_alpha(part.polygons, (height, width))
         if not crop.size:
             continue
-        alpha = np.zeros((height, width), np.float32)
-        alpha[oy:oy + crop.shape[0], ox:ox + crop.shape[1]] = crop
         if part.cutouts:
             cut, (cx, cy) = polygon_alpha(part.cutouts, (height, width))
-            if cut.size:
-                alpha[cy:cy + cut.shape[0], cx:cx + cut.shape[1]] *= 1.0 - cut
+            if cut.size:  # subtract the cut-out where the two crops overlap
+                x0, y0 = max(ox, cx), max(oy, cy)
+                x1 = min(ox + crop.shape[1], cx + cut.shape[1])
+                y1 = min(oy + crop.shape[0], cy + cut.shape[0])
+                if x1 > x0 and y1 > y0:
+                    crop = crop.copy()
+                    crop[y0 - oy:y1 - oy, x0 - ox:x1 - ox] *= 1.0 - cut[y0 - cy:y1 - cy, x0 - cx:x1 - cx]
+        layers.append((crop, ox, oy, part.rgb))
+    coverage = np.zeros((height, width), np.float32)
+    out = canvas.copy()
+    if not layers:
+        return out, coverage
+    rx0 = min(ox for _, ox, _, _ in layers)
+    ry0 = min(oy for _, _, oy, _ in layers)
+    rx1 = max(ox + c.shape[1] for c, ox, _, _ in layers)
+    ry1 = max(oy + c.shape[0] for c, _, oy, _ in layers)
+    region = canvas[ry0:ry1, rx0:rx1].astype(np.float32)
+    union = coverage[ry0:ry1, rx0:rx1]
+    for crop, ox, oy, rgb in layers:
+        alpha = np.zeros(region.shape[:2], np.float32)
+        alpha[oy - ry0:oy - ry0 + crop.shape[0], ox - rx0:ox - rx0 + crop.shape[1]] = crop
         a = alpha[..., None]
-        out = out * (1.0 - a) + np.asarray(part.rgb, np.float32) * a
-        coverage = np.maximum(coverage, alpha)
-    return np.clip(np.round(out), 0, 255).astype(np.uint8), coverage
+        region = region * (1.0 - a) + np.asarray(rgb, np.float32) * a
+        np.maximum(union, alpha, out=union)
+    out[ry0:ry1, rx0:rx1] = np.clip(np.round(region), 0, 255).astype(np.uint8)
+    return out, coverage
 
 
 def _check(canvas: np.ndarray, box: Box) -> None:

@@ -9,6 +9,7 @@ its anti-aliased rim, and names its shape by fitting the same outlines the inser
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
 import cv2
@@ -25,6 +26,7 @@ MIN_CONTRAST = 10.0  # ΔE an object must differ from its surroundings by, at to
 MAX_FLATNESS = 0.6  # RMS ΔE inside an object's core, at tolerance 1 (photo regions vary more)
 MIN_SHARPNESS = 0.9  # a few px outside, an object's surroundings already differ fully (photos fade)
 RIM_SHARE = 0.8  # rim pixels at least ~20% object colour belong to the object
+RIM_STEPS = 4  # how far (px) an object's core may grow over such pixels
 SHAPE_MIN_FIT = 0.7  # below this overlap with every outline the object is just "object"
 ROUND_ASPECT = 1.12  # aspect below which an ellipse is a circle and a rectangle a square
 FIT_SIDE = 96  # outlines are fitted at this resolution
@@ -74,8 +76,21 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 # How many quarter turns of a fitted rotated box give distinct outlines.
 _QUARTER_TURNS = {"circle": 1, "square": 1, "ellipse": 2, "rectangle": 2, "diamond": 2, "hexagon": 2}
-# Angle (degrees) of the first vertex of each regular outline, for vertex-aligned fitting.
-_FIRST_VERTEX = {"star": -90.0, "pentagon": -90.0, "hexagon": 0.0}
+# Outlines also fitted by aligning their farthest point from the centroid with the mask's: this
+# recovers any rotation of shapes whose farthest point is distinctive (a tip or a vertex).
+_TIP_ALIGNED = ("star", "pentagon", "hexagon", "heart")
+
+
+@functools.cache
+def _tip_frame(noun: str) -> tuple[np.ndarray, float, float]:
+    """The outline centred on its centroid, its farthest-point distance and that point's angle."""
+    outline = unit_outline(noun)
+    moments = cv2.moments(outline.astype(np.float32))
+    centre = np.array([moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]])
+    centred = outline - centre
+    distance = np.hypot(centred[:, 0], centred[:, 1])
+    tip = centred[int(distance.argmax())]
+    return centred, float(distance.max()), float(np.degrees(np.arctan2(tip[1], tip[0])))
 
 
 def classify_shape(mask: np.ndarray) -> tuple[str, float, dict[str, float]]:
@@ -127,10 +142,11 @@ def classify_shape(mask: np.ndarray) -> tuple[str, float, dict[str, float]]:
             w, h = (rw, rh) if k % 2 == 0 else (rh, rw)
             box = (rcx - w / 2, rcy - h / 2, rcx + w / 2, rcy + h / 2)
             best = max(best, _iou(target, _render(shape_polygon(noun, box, rangle + 90 * k), hw)))
-        if noun in _FIRST_VERTEX:
-            theta = np.deg2rad(far_angle - _FIRST_VERTEX[noun])
+        if noun in _TIP_ALIGNED:
+            centred, radius, tip_angle = _tip_frame(noun)
+            theta = np.deg2rad(far_angle - tip_angle)
             c, s = np.cos(theta), np.sin(theta)
-            poly = unit_outline(noun) @ np.array([[c, s], [-s, c]]) * far_r + np.array([cx, cy])
+            poly = centred @ np.array([[c, s], [-s, c]]) * (far_r / radius) + np.array([cx, cy])
             best = max(best, _iou(target, _render(poly, hw)))
         scores[noun] = best
         axis_scores[noun] = axis
@@ -236,10 +252,15 @@ def parse_scene(image: np.ndarray, *, tolerance: float = 1.0,
         sharpness = float(np.median(np.linalg.norm(lab_c[mid] - obj, axis=1))) / max(contrast, 1e-6)
         if sharpness < MIN_SHARPNESS / tolerance:
             continue
-        band = near & ~core & ~cores[y0:y1, x0:x1]
-        d_obj = np.linalg.norm(lab_c - obj, axis=2)
-        rim = band & (d_obj < RIM_SHARE * contrast)
-        mask_c = core | rim
+        # Grow geodesically over pixels that are partly object colour (the anti-aliased rim and
+        # thin tips whose core the edge map ate), never into another object's core.
+        accept = (np.linalg.norm(lab_c - obj, axis=2) < RIM_SHARE * contrast) & ~(cores[y0:y1, x0:x1] & ~core)
+        mask_c = core
+        for _ in range(RIM_STEPS):
+            grown = cv2.dilate(mask_c.astype(np.uint8), ellipse3).astype(bool) & accept
+            if (grown == mask_c).all():
+                break
+            mask_c = grown | core
         area_small = int(mask_c.sum())
         if area_small < min_area:
             continue
