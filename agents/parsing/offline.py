@@ -1,0 +1,123 @@
+"""The offline intent parser: a grammar, no model. One message + the dialogue state → an Intent."""
+
+from __future__ import annotations
+
+from agents.errors import EmptyInstruction, UnparseableInstruction
+from agents.parsing import lexicon as lx
+from agents.parsing.clauses import parse_clauses, verb_at
+from agents.parsing.dialogue import (
+    REVISION_LEADS,
+    REVISION_TAILS,
+    SAME_LEADS,
+    SAME_TAILS,
+    parse_answer,
+    revise_last,
+    same_for,
+    strip_markers,
+)
+from agents.parsing.grammar import Context, Cursor
+from agents.parsing.history import parse_history
+from agents.parsing.references import resolve_clauses
+from agents.parsing.tokens import Token, tokenize
+from agents.types import ParseRequest
+from state.models import Intent, IntentClause, OpKind
+
+_IMAGE_LEVEL = (OpKind.FILTER, OpKind.ROTATE, OpKind.FLIP, OpKind.CROP)
+
+
+class OfflineIntentParser:
+    """Deterministic intent parser over the documented grammar (docs/grammar.md).
+
+    Raises EmptyInstruction for a message with no words, and UnparseableInstruction naming the words
+    it did not understand (or a hint when the words are known but something is missing). A message is
+    parsed whole or not at all.
+    """
+
+    name = "offline"
+
+    def parse(self, request: ParseRequest) -> Intent:
+        text = request.text
+        tokens = tokenize(text)
+        if not any(t.kind in ("word", "number", "quote") for t in tokens):
+            raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
+        context = Context(text, request.has_user_region, request.has_reference_image)
+
+        # 1. history commands are whole-message forms
+        history = parse_history(_normalized(tokens, context))
+        if history is not None:
+            return Intent(kind="history", text=text, history=history)
+
+        # 2. "actually … instead" marks a revision of the last edit
+        tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, REVISION_TAILS)
+        revision = lead or tail
+        if not any(t.kind in ("word", "number", "quote") for t in tokens):
+            raise UnparseableInstruction(text, [], "say what to do instead, e.g. 'actually, make it green'")
+        cursor = self._cursor(tokens, context)
+        starts_with_verb = verb_at(cursor)
+
+        # 3. a reply to a pending clarification question
+        if request.pending is not None and not starts_with_verb:
+            answer = parse_answer(self._cursor(tokens, context), request.pending)
+            if answer is not None:
+                return Intent(kind="answer", text=text, answer=answer)
+
+        clauses: list[IntentClause] | None = None
+        if not starts_with_verb:
+            # 4. "do the same to the square", "and the triangle too"
+            inner, same_lead, same_tail = strip_markers(tokens, SAME_LEADS, SAME_TAILS)
+            if (same_lead or same_tail) and inner:
+                same_cursor = self._cursor(inner, context)
+                clauses = same_for(same_cursor, request.recent_turns, same_lead)
+            # 5. "no, green": only the new parameter
+            if clauses is None and revision:
+                cursor = self._cursor(tokens, context)
+                clauses = revise_last(cursor, request.recent_turns)
+                self._check(cursor)
+        if clauses is None:
+            cursor = self._cursor(tokens, context)
+            clauses = parse_clauses(cursor)
+            self._check(cursor)
+            if not clauses:
+                raise UnparseableInstruction(text, [], "say what to do, e.g. 'remove the red circle'")
+            if revision:
+                for clause in clauses:
+                    clause.revision = True
+
+        clauses = resolve_clauses(clauses, request.head, request.recent_turns)
+        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses])
+
+    @staticmethod
+    def _cursor(tokens: list[Token], context: Context) -> Cursor:
+        cursor = Cursor(tokens, context, verb_at)
+        cursor.skip_prefixes()
+        return cursor
+
+    @staticmethod
+    def _check(cursor: Cursor) -> None:
+        if cursor.unknown:
+            strange = [w for w in cursor.unknown if not lx.is_known(w)]
+            raise UnparseableInstruction(cursor.context.text, strange or cursor.unknown)
+
+
+def _image_fallback(clause: IntentClause) -> IntentClause:
+    """ "make it brighter" with nothing touched yet means the image."""
+    target = clause.target
+    if clause.op in _IMAGE_LEVEL and target.reference in ("it", "them") and not target.entity_ids:
+        clause.target = target.model_copy(update={"reference": None, "scope": "image", "plural": False})
+    return clause
+
+
+def _normalized(tokens: list[Token], context: Context) -> str:
+    """Words joined by spaces, without politeness or punctuation: what history patterns match."""
+    cursor = Cursor(tokens, context, verb_at)
+    cursor.skip_prefixes()
+    words = []
+    while not cursor.at_end:
+        cursor.skip_fillers()
+        tok = cursor.peek()
+        if tok is None:
+            break
+        if tok.kind in ("word", "number"):
+            words.append(tok.word)
+        cursor.pos += 1
+    return " ".join(words)

@@ -1,0 +1,130 @@
+"""Reference resolution: "it", "them", "the one I added", "the other one" → entity ids of the session.
+
+The parser only resolves what the words themselves decide; a plain noun phrase ("the red circle") is
+left for the decomposer to ground in the image, even when an entity has that label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from state.models import Entity, IntentClause, OpKind, TargetSpec, Turn, Version
+
+_EDIT_KINDS = ("edit", "answer")
+
+
+def _present(head: Version | None) -> dict[str, Entity]:
+    if head is None:
+        return {}
+    return {e.id: e for e in head.entities if e.present}
+
+
+def _dedupe(ids: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for i in ids:
+        seen.setdefault(i, None)
+    return list(seen)
+
+
+def turn_entity_ids(turn: Turn) -> list[str]:
+    """The entities a turn's intent touched, in clause order."""
+    if turn.intent is None:
+        return []
+    ids: list[str] = []
+    for clause in turn.intent.clauses:
+        ids.extend(clause.target.entity_ids)
+    if turn.intent.answer is not None:
+        ids.extend(turn.intent.answer.entity_ids)
+    return _dedupe(ids)
+
+
+def last_touched(head: Version | None, turns: list[Turn]) -> list[str]:
+    """Entity ids touched by the most recent edit turn that touched any still-present entity.
+
+    The turn's clause targets say what it touched; a turn whose targets were never resolved (an
+    insertion, say) falls back to the entities whose ``last_turn`` is that turn.
+    """
+    present = _present(head)
+    for turn in reversed(turns):
+        if turn.intent is None or turn.intent.kind not in _EDIT_KINDS or turn.kind == "failed":
+            continue
+        ids = turn_entity_ids(turn)
+        if present:
+            ids = [i for i in ids if i in present]
+            if not ids:
+                ids = [e.id for e in present.values() if e.last_turn == turn.index]
+        if ids:
+            return ids
+    if present and not turns:
+        latest = max((e.last_turn for e in present.values()), default=0)
+        if latest > 0:
+            return [e.id for e in present.values() if e.last_turn == latest]
+    return []
+
+
+def last_added(head: Version | None, noun: str | None) -> list[str]:
+    """The most recently added present entity (of that noun when one is given)."""
+    candidates = [e for e in _present(head).values() if e.origin == "added" and (noun is None or e.noun == noun)]
+    if not candidates:
+        return []
+    best = max(range(len(candidates)), key=lambda i: (candidates[i].created_turn, i))
+    return [candidates[best].id]
+
+
+def resolve_target(spec: TargetSpec, head: Version | None, turns: list[Turn]) -> TargetSpec:
+    """A copy of ``spec`` with its reference resolved to entity ids where the session allows it."""
+    spec = spec.model_copy(deep=True)
+    ref = spec.reference
+    if ref is None or spec.entity_ids:
+        return spec
+    if ref == "it":
+        spec.entity_ids = last_touched(head, turns)
+        spec.plural = False
+    elif ref == "them":
+        spec.entity_ids = last_touched(head, turns)
+        spec.plural = True
+    elif ref == "both":
+        touched = last_touched(head, turns)
+        spec.plural = True
+        if len(touched) == 2:
+            spec.entity_ids = touched
+    elif ref == "added":
+        spec.entity_ids = last_added(head, spec.noun)
+    elif ref == "other":
+        touched = last_touched(head, turns)
+        spec.exclude_entity_ids = touched
+        if spec.noun is None and touched:
+            entity = head.entity(touched[0]) if head is not None else None
+            spec.noun = entity.noun if entity is not None else None
+    return spec
+
+
+def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: list[Turn]) -> list[IntentClause]:
+    """Resolve every target and relation anchor; "it" after an earlier clause of the same message
+    means that clause's target ("add a star and make it red")."""
+    resolved: list[IntentClause] = []
+    for clause in clauses:
+        target = clause.target
+        if clause.op != OpKind.INSERT and target.reference in ("it", "them") and resolved:
+            target = _previous_target(resolved[-1], plural=target.reference == "them", scope=target.scope)
+        elif clause.op != OpKind.INSERT:
+            target = resolve_target(target, head, turns)
+        params = dict(clause.params)
+        relation = params.get("relation")
+        if isinstance(relation, dict) and isinstance(relation.get("anchor"), TargetSpec):
+            anchor = relation["anchor"]
+            if anchor.reference in ("it", "them") and resolved:
+                anchor = _previous_target(resolved[-1], plural=anchor.reference == "them", scope=anchor.scope)
+            else:
+                anchor = resolve_target(anchor, head, turns)
+            params["relation"] = {"rel": relation["rel"], "anchor": anchor.model_dump(exclude_defaults=True)}
+        resolved.append(clause.model_copy(update={"target": target, "params": params}))
+    return resolved
+
+
+def _previous_target(previous: IntentClause, *, plural: bool, scope: str) -> TargetSpec:
+    prev = previous.target
+    if previous.op == OpKind.INSERT:
+        return TargetSpec(phrase=prev.phrase, noun=prev.noun, colors=list(prev.colors), reference="previous",
+                          plural=plural or prev.plural)
+    return prev.model_copy(deep=True)

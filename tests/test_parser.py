@@ -1,0 +1,512 @@
+"""The offline intent parser's grammar: table-driven, several phrasings per construct.
+
+Each row is a message and the exact clauses it must give: op, target fields (all non-default fields
+except the echoed phrase) and params.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agents.errors import EmptyInstruction, UnparseableInstruction
+from agents.parsing import OfflineIntentParser, tokenize
+from agents.types import ParseRequest
+from state.models import HistoryKind, Intent
+
+PARSER = OfflineIntentParser()
+
+
+def parse(text: str, **kw) -> Intent:
+    return PARSER.parse(ParseRequest(text=text, **kw))
+
+
+def shape(intent: Intent) -> list[tuple[str, dict, dict]]:
+    """(op, target without phrase, params) for each clause, relation anchors without phrase too."""
+    out = []
+    for c in intent.clauses:
+        target = c.target.model_dump(exclude_defaults=True)
+        target.pop("phrase", None)
+        params = dict(c.params)
+        if isinstance(params.get("relation"), dict):
+            anchor = dict(params["relation"]["anchor"])
+            anchor.pop("phrase", None)
+            params["relation"] = {"rel": params["relation"]["rel"], "anchor": anchor}
+        out.append((c.op.value, target, params))
+    return out
+
+
+def one(intent: Intent) -> tuple[str, dict, dict]:
+    assert intent.kind == "edit"
+    assert len(intent.clauses) == 1, shape(intent)
+    return shape(intent)[0]
+
+
+IMAGE = {"scope": "image"}
+BG = {"noun": "background", "scope": "background"}
+
+
+def move(direction, px=None, fraction=None, degree="normal"):
+    return {"direction": direction, "amount_px": px, "amount_fraction": fraction, "degree": degree}
+
+
+def filt(name, strength=1.0):
+    return {"filter": name, "strength": strength}
+
+
+def ins(noun, color=None, count=1, use_reference=False, **extra):
+    return {"noun": noun, "color": color, "count": count, "use_reference": use_reference, **extra}
+
+
+# --------------------------------------------------------------------------- remove
+
+@pytest.mark.parametrize("text", [
+    "remove the red circle", "delete the red circle", "erase the red circle", "get rid of the red circle",
+    "take out the red circle", "take away the red circle", "eliminate the red circle", "clear the red circle",
+    "Please REMOVE the red circle!", "could you remove the red circle for me?", "I want you to delete the red circle",
+    "can you please get rid of the red circle now", "remove the circle that is red",
+])
+def test_remove_phrasings(text):
+    assert one(parse(text)) == ("remove", {"noun": "circle", "colors": ["red"]}, {})
+
+
+# --------------------------------------------------------------------------- targets
+
+@pytest.mark.parametrize("text,target", [
+    ("remove the circle on the left", {"noun": "circle", "position": "left"}),
+    ("remove the top-right square", {"noun": "square", "position": "top-right"}),
+    ("remove the upper left circle", {"noun": "circle", "position": "top-left"}),
+    ("remove the circle in the top right corner", {"noun": "circle", "position": "top-right"}),
+    ("delete the one at the bottom", {"position": "bottom"}),
+    ("remove the leftmost circle", {"noun": "circle", "superlative": "leftmost"}),
+    ("remove the rightmost star", {"noun": "star", "superlative": "rightmost"}),
+    ("remove the highest star", {"noun": "star", "superlative": "topmost"}),
+    ("remove the topmost one", {"superlative": "topmost"}),
+    ("remove the lowest one", {"superlative": "bottommost"}),
+    ("remove the bottommost square", {"noun": "square", "superlative": "bottommost"}),
+    ("remove the biggest square", {"noun": "square", "superlative": "largest"}),
+    ("remove the largest one", {"superlative": "largest"}),
+    ("remove the tiniest circle", {"noun": "circle", "superlative": "smallest"}),
+    ("remove the smallest star", {"noun": "star", "superlative": "smallest"}),
+    ("remove the one in the middle", {"superlative": "centermost"}),
+    ("remove the middle circle", {"noun": "circle", "superlative": "centermost"}),
+    ("remove the second circle from the left", {"noun": "circle", "ordinal": 2, "ordinal_axis": "left"}),
+    ("remove the 2nd circle from the right", {"noun": "circle", "ordinal": 2, "ordinal_axis": "right"}),
+    ("remove the first star", {"noun": "star", "ordinal": 1}),
+    ("remove the third one from the top", {"ordinal": 3, "ordinal_axis": "top"}),
+    ("remove the last circle", {"noun": "circle", "ordinal": -1}),
+    ("remove the second to last star", {"noun": "star", "ordinal": -2}),
+    ("remove the small one", {"size": "small"}),
+    ("remove the big square", {"noun": "square", "size": "large"}),
+    ("remove the tiny blue triangle", {"noun": "triangle", "colors": ["blue"], "size": "small"}),
+    ("remove all the blue ones", {"colors": ["blue"], "plural": True, "all": True}),
+    ("remove the blue ones", {"colors": ["blue"], "plural": True, "all": True}),
+    ("remove all circles", {"noun": "circle", "plural": True, "all": True}),
+    ("remove every star", {"noun": "star", "plural": True, "all": True}),
+    ("remove the circles", {"noun": "circle", "plural": True, "all": True}),
+    ("remove everything red", {"colors": ["red"], "plural": True, "all": True, "reference": "everything"}),
+    ("remove the two stars", {"noun": "star", "plural": True}),
+    ("remove the face", {"noun": "face"}),
+    ("remove the faces", {"noun": "face", "plural": True, "all": True}),
+    ("remove the person", {"noun": "person"}),
+    ("remove the subject", {"noun": "subject"}),
+    ("remove the text", {"noun": "text"}),
+    ("remove the background", BG),
+    ("remove the grey box", {"noun": "square", "colors": ["gray"]}),
+    ("remove the dog", {"noun": "dog"}),
+    ("remove the cars", {"noun": "car", "plural": True, "all": True}),
+    ("remove the fire truck", {"noun": "fire truck"}),
+])
+def test_target_phrases(text, target):
+    assert one(parse(text)) == ("remove", target, {})
+
+
+# --------------------------------------------------------------------------- insert
+
+@pytest.mark.parametrize("text,target,params", [
+    ("add a red star", {"noun": "star", "colors": ["red"]}, ins("star", "red")),
+    ("insert a blue heart in the bottom right corner", {"noun": "heart", "colors": ["blue"]},
+     ins("heart", "blue", position="bottom-right")),
+    ("draw a small yellow sun at the top", {"noun": "sun", "colors": ["yellow"], "size": "small"},
+     ins("sun", "yellow", size="small", position="top")),
+    ("place a big green circle on the left", {"noun": "circle", "colors": ["green"], "size": "large"},
+     ins("circle", "green", size="large", position="left")),
+    ("create three hearts", {"noun": "heart", "plural": True}, ins("heart", count=3)),
+    ("add two red stars above the circle", {"noun": "star", "colors": ["red"], "plural": True},
+     ins("star", "red", 2, relation={"rel": "above", "anchor": {"noun": "circle"}})),
+    ("put a star next to the square", {"noun": "star"},
+     ins("star", relation={"rel": "next_to", "anchor": {"noun": "square"}})),
+    ("add a star to the left of the circle", {"noun": "star"},
+     ins("star", relation={"rel": "left_of", "anchor": {"noun": "circle"}})),
+    ("add a heart right of the square", {"noun": "heart"},
+     ins("heart", relation={"rel": "right_of", "anchor": {"noun": "square"}})),
+    ("draw a moon below the tree", {"noun": "moon"},
+     ins("moon", relation={"rel": "below", "anchor": {"noun": "tree"}})),
+    ("put a small star on the square", {"noun": "star", "size": "small"},
+     ins("star", size="small", relation={"rel": "on", "anchor": {"noun": "square"}})),
+    ("add a dog next to the house", {"noun": "dog"},
+     ins("dog", relation={"rel": "next_to", "anchor": {"noun": "house"}})),
+    ("add a couple of balloons", {"noun": "balloon", "plural": True}, ins("balloon", count=2)),
+    ("add a medium purple diamond in the center", {"noun": "diamond", "colors": ["purple"]},
+     ins("diamond", "purple", size="medium", position="center")),
+])
+def test_insert(text, target, params):
+    assert one(parse(text)) == ("insert", target, params)
+
+
+@pytest.mark.parametrize("text", ["add this logo in the top right", "insert the reference at the top right",
+                                  "paste the image I attached in the upper right corner"])
+def test_insert_reference_image(text):
+    op, target, params = one(parse(text, has_reference_image=True))
+    assert op == "insert"
+    assert params["use_reference"] is True
+    assert params["position"] == "top-right"
+
+
+def test_this_logo_without_attachment_draws_a_logo():
+    assert one(parse("add this logo")) == ("insert", {"noun": "logo"}, ins("logo"))
+
+
+def test_attached_image_without_attachment_is_an_error():
+    with pytest.raises(UnparseableInstruction, match="attach"):
+        parse("insert the image I attached")
+
+
+# --------------------------------------------------------------------------- recolor
+
+@pytest.mark.parametrize("text", [
+    "make the square blue", "paint the square blue", "colour the square blue", "color the square blue",
+    "recolor the square to blue", "turn the square blue", "change the square to blue",
+    "change the colour of the square to blue", "change the square's color to blue", "make the square navy",
+    "fill the square with blue", "set the square to blue", "make the square dark blue",
+])
+def test_recolor(text):
+    assert one(parse(text)) == ("recolor", {"noun": "square"}, {"color": "blue"})
+
+
+def test_recolor_keeps_source_colour_and_plural():
+    assert one(parse("change the circle from red to grey")) == ("recolor", {"noun": "circle", "colors": ["red"]},
+                                                               {"color": "gray"})
+    assert one(parse("make the red circles green")) == (
+        "recolor", {"noun": "circle", "colors": ["red"], "plural": True, "all": True}, {"color": "green"})
+    assert one(parse("make everything red")) == (
+        "recolor", {"plural": True, "all": True, "reference": "everything"}, {"color": "red"})
+
+
+# --------------------------------------------------------------------------- move
+
+@pytest.mark.parametrize("text,params", [
+    ("move the circle left", move("left")),
+    ("shift the circle to the left", move("left")),
+    ("drag the circle right", move("right")),
+    ("slide the circle right by 50 pixels", move("right", px=50)),
+    ("push the circle down 50px", move("down", px=50)),
+    ("move the circle up 50 px", move("up", px=50)),
+    ("move the circle a bit to the left", move("left", degree="bit")),
+    ("nudge the circle slightly right", move("right", degree="bit")),
+    ("move the circle down a lot", move("down", degree="lot")),
+    ("move the circle all the way to the left", move("left", fraction=1.0, degree="lot")),
+    ("move the circle up and to the left", move("up-left")),
+    ("move the circle up-left by 20%", move("up-left", fraction=0.2)),
+    ("move the circle to the top left", {"position": "top-left"}),
+    ("drag the circle to the center", {"position": "center"}),
+    ("move the circle into the bottom right corner", {"position": "bottom-right"}),
+    ("move the circle next to the square", {"relation": {"rel": "next_to", "anchor": {"noun": "square"}}}),
+    ("move the circle above the star", {"relation": {"rel": "above", "anchor": {"noun": "star"}}}),
+    ("put the circle on the right", {"position": "right"}),
+    ("lower the circle a bit", move("down", degree="bit")),
+    ("raise the circle", move("up")),
+])
+def test_move(text, params):
+    assert one(parse(text)) == ("move", {"noun": "circle"}, params)
+
+
+# --------------------------------------------------------------------------- resize
+
+@pytest.mark.parametrize("text,factor", [
+    ("make the star bigger", 1.3), ("make the star larger", 1.3), ("enlarge the star", 1.3),
+    ("grow the star", 1.3), ("scale up the star", 1.3), ("make the star a bit bigger", 1.15),
+    ("make the star much bigger", 1.6), ("grow the star a lot", 1.6),
+    ("make the star twice as big", 2.0), ("scale the star 2x", 2.0), ("double the size of the star", 2.0),
+    ("scale the star by 150%", 1.5), ("make the star 50% bigger", 1.5), ("enlarge the star by 20%", 1.2),
+    ("make the star three times bigger", 3.0), ("scale the star by a factor of 2", 2.0),
+    ("make the star smaller", 0.769), ("shrink the star", 0.769), ("make the star a bit smaller", 0.87),
+    ("make the star half the size", 0.5), ("shrink the star by half", 0.5), ("shrink the star by 20%", 0.8),
+    ("scale the star to 80%", 0.8), ("make the star twice as small", 0.5),
+    ("increase the size of the star", 1.3), ("reduce the size of the star", 0.769),
+])
+def test_resize(text, factor):
+    assert one(parse(text)) == ("resize", {"noun": "star"}, {"factor": factor})
+
+
+# --------------------------------------------------------------------------- filters
+
+@pytest.mark.parametrize("text,target,params", [
+    ("blur the image", IMAGE, filt("blur")),
+    ("blur", IMAGE, filt("blur")),
+    ("blur the background", BG, filt("blur")),
+    ("make the background blurry", BG, filt("blur")),
+    ("blur the red circle", {"noun": "circle", "colors": ["red"]}, filt("blur")),
+    ("make the square a bit blurry", {"noun": "square"}, filt("blur", 0.5)),
+    ("blur the faces", {"noun": "face", "plural": True, "all": True}, filt("blur")),
+    ("sharpen the photo", IMAGE, filt("sharpen")),
+    ("brighten the picture a lot", IMAGE, filt("brighten", 1.8)),
+    ("lighten the image", IMAGE, filt("brighten")),
+    ("make the image a little brighter", IMAGE, filt("brighten", 0.5)),
+    ("darken the background", BG, filt("darken")),
+    ("dim the image slightly", IMAGE, filt("darken", 0.5)),
+    ("increase the contrast", IMAGE, filt("contrast")),
+    ("boost contrast", IMAGE, filt("contrast")),
+    ("more contrast please", IMAGE, filt("contrast")),
+    ("raise the contrast a lot", IMAGE, filt("contrast", 1.8)),
+    ("add more contrast", IMAGE, filt("contrast")),
+    ("lower the contrast", IMAGE, filt("soften_contrast")),
+    ("reduce contrast a bit", IMAGE, filt("soften_contrast", 0.5)),
+    ("saturate the image", IMAGE, filt("saturate")),
+    ("make the photo more vivid", IMAGE, filt("saturate")),
+    ("desaturate the sky", {"noun": "sky"}, filt("desaturate")),
+    ("make the photo less saturated", IMAGE, filt("desaturate")),
+    ("make the image grayscale", IMAGE, filt("grayscale")),
+    ("make the picture black and white", IMAGE, filt("grayscale")),
+    ("turn the photo black & white", IMAGE, filt("grayscale")),
+    ("convert the image to monochrome", IMAGE, filt("grayscale")),
+    ("make the background greyscale", BG, filt("grayscale")),
+    ("apply a sepia filter", IMAGE, filt("sepia")),
+    ("make the photo look vintage", IMAGE, filt("sepia")),
+    ("give the image a vintage look", IMAGE, filt("sepia")),
+    ("invert the colors", IMAGE, filt("invert")),
+    ("make the image a negative", IMAGE, filt("invert")),
+    ("cartoonize the picture", IMAGE, filt("cartoon")),
+    ("turn the photo into a cartoon", IMAGE, filt("cartoon")),
+    ("make the image a pencil drawing", IMAGE, filt("sketch")),
+    ("turn the photo into a sketch", IMAGE, filt("sketch")),
+    ("denoise the image", IMAGE, filt("denoise")),
+    ("remove the noise", IMAGE, filt("denoise")),
+    ("warm the image up", IMAGE, filt("warm")),
+    ("make the image warmer", IMAGE, filt("warm")),
+    ("cool the photo down", IMAGE, filt("cool")),
+    ("make the image cooler", IMAGE, filt("cool")),
+    ("add blur to the background", BG, filt("blur")),
+    ("increase the brightness of the background", BG, filt("brighten")),
+])
+def test_filters(text, target, params):
+    assert one(parse(text)) == ("filter", target, params)
+
+
+def test_filter_on_pronoun_without_history_means_the_image():
+    assert one(parse("make it brighter")) == ("filter", IMAGE, filt("brighten"))
+
+
+# --------------------------------------------------------------------------- text
+
+@pytest.mark.parametrize("text,params", [
+    ("add text 'SALE' at the top", {"text": "SALE", "position": "top", "color": None, "size": "medium"}),
+    ('write "SALE" at the top', {"text": "SALE", "position": "top", "color": None, "size": "medium"}),
+    ("write “SALE” in red at the bottom", {"text": "SALE", "position": "bottom", "color": "red", "size": "medium"}),
+    ("add a caption saying 'SALE'", {"text": "SALE", "position": None, "color": None, "size": "medium"}),
+    ("add big white text 'SALE' in the top left",
+     {"text": "SALE", "position": "top-left", "color": "white", "size": "large"}),
+    ("put 'SALE' at the bottom in small letters",
+     {"text": "SALE", "position": "bottom", "color": None, "size": "small"}),
+    ("label the star 'SALE'", {"text": "SALE", "position": None, "color": None, "size": "medium",
+                               "relation": {"rel": "below", "anchor": {"noun": "star"}}}),
+])
+def test_text(text, params):
+    assert one(parse(text)) == ("text", {"noun": "text", "scope": "image"}, params)
+
+
+def test_text_keeps_the_quoted_casing_and_contractions():
+    op, target, params = one(parse("write 'Don't Panic' at the top"))
+    assert params["text"] == "Don't Panic"
+
+
+# --------------------------------------------------------------------------- crop / rotate / flip
+
+@pytest.mark.parametrize("text,target,params", [
+    ("crop to the circle", {"noun": "circle"}, {"margin": 0.1}),
+    ("crop the image around the face", {"noun": "face"}, {"margin": 0.1}),
+    ("zoom in on the face", {"noun": "face"}, {"margin": 0.1}),
+    ("crop tightly to the star", {"noun": "star"}, {"margin": 0.02}),
+    ("crop the left half", IMAGE, {"region": "left-half", "margin": 0.0}),
+    ("crop the image to the top half", IMAGE, {"region": "top-half", "margin": 0.0}),
+    ("crop to a square", IMAGE, {"region": "square", "margin": 0.0}),
+    ("crop the image to the center", IMAGE, {"region": "center", "margin": 0.0}),
+])
+def test_crop(text, target, params):
+    assert one(parse(text)) == ("crop", target, params)
+
+
+@pytest.mark.parametrize("text,target,angle", [
+    ("rotate the image 90 degrees", IMAGE, 90.0),
+    ("rotate it 45° counterclockwise", IMAGE, -45.0),
+    ("rotate the photo 30 degrees anticlockwise", IMAGE, -30.0),
+    ("rotate the square by 30 degrees clockwise", {"noun": "square"}, 30.0),
+    ("turn the star upside down", {"noun": "star"}, 180.0),
+    ("turn the image 90 degrees", IMAGE, 90.0),
+    ("rotate the picture", IMAGE, 90.0),
+    ("rotate the image to the left", IMAGE, -90.0),
+    ("spin the circle 45 deg", {"noun": "circle"}, 45.0),
+])
+def test_rotate(text, target, angle):
+    assert one(parse(text)) == ("rotate", target, {"angle": angle})
+
+
+@pytest.mark.parametrize("text,target,axis", [
+    ("flip the image horizontally", IMAGE, "horizontal"),
+    ("mirror the picture", IMAGE, "horizontal"),
+    ("flip the photo vertically", IMAGE, "vertical"),
+    ("flip the star upside down", {"noun": "star"}, "vertical"),
+    ("mirror the circle horizontally", {"noun": "circle"}, "horizontal"),
+    ("flip", IMAGE, "horizontal"),
+])
+def test_flip(text, target, axis):
+    assert one(parse(text)) == ("flip", target, {"axis": axis})
+
+
+# --------------------------------------------------------------------------- history
+
+@pytest.mark.parametrize("text,kind,turn", [
+    ("undo", HistoryKind.UNDO, None), ("undo that", HistoryKind.UNDO, None), ("Undo!", HistoryKind.UNDO, None),
+    ("go back", HistoryKind.UNDO, None), ("revert the last change", HistoryKind.UNDO, None),
+    ("please undo the last edit", HistoryKind.UNDO, None),
+    ("redo", HistoryKind.REDO, None), ("redo that", HistoryKind.REDO, None),
+    ("revert to turn 3", HistoryKind.REVERT, 3), ("go back to turn 3", HistoryKind.REVERT, 3),
+    ("go back to step three", HistoryKind.REVERT, 3), ("back to turn 2 please", HistoryKind.REVERT, 2),
+    ("revert to the second turn", HistoryKind.REVERT, 2),
+    ("back to the original", HistoryKind.START_OVER, None), ("go back to the original image", HistoryKind.START_OVER, None),
+    ("start over", HistoryKind.START_OVER, None), ("reset", HistoryKind.START_OVER, None),
+    ("let's start again", HistoryKind.START_OVER, None), ("undo everything", HistoryKind.START_OVER, None),
+])
+def test_history(text, kind, turn):
+    intent = parse(text)
+    assert intent.kind == "history"
+    assert intent.history is not None
+    assert (intent.history.kind, intent.history.turn) == (kind, turn)
+    assert intent.clauses == []
+
+
+# --------------------------------------------------------------------------- compounds
+
+def test_two_verbs_two_clauses():
+    for text in ["remove the red circle and make the square blue", "remove the red circle, then make the square blue",
+                 "first remove the red circle then make the square blue",
+                 "remove the red circle and also make the square blue",
+                 "Remove the red circle. Make the square blue.", "remove the red circle; paint the square blue"]:
+        assert shape(parse(text)) == [
+            ("remove", {"noun": "circle", "colors": ["red"]}, {}),
+            ("recolor", {"noun": "square"}, {"color": "blue"}),
+        ], text
+
+
+def test_one_target_two_ops():
+    assert shape(parse("make the circle blue and bigger")) == [
+        ("recolor", {"noun": "circle"}, {"color": "blue"}),
+        ("resize", {"noun": "circle"}, {"factor": 1.3}),
+    ]
+    assert [c.op.value for c in parse("make the circle blue, bigger and blurry").clauses] == [
+        "recolor", "resize", "filter"]
+
+
+def test_one_op_two_targets_gives_one_clause_per_target():
+    for text in ["remove the star and the triangle", "delete the star, and the triangle"]:
+        assert shape(parse(text)) == [("remove", {"noun": "star"}, {}), ("remove", {"noun": "triangle"}, {})]
+    assert shape(parse("make the circle and the square green")) == [
+        ("recolor", {"noun": "circle"}, {"color": "green"}), ("recolor", {"noun": "square"}, {"color": "green"})]
+    assert shape(parse("make the circle blue and the square red")) == [
+        ("recolor", {"noun": "circle"}, {"color": "blue"}), ("recolor", {"noun": "square"}, {"color": "red"})]
+
+
+def test_three_clauses_mixed():
+    intent = parse("add a star at the top, blur the background, then rotate the image 90 degrees")
+    assert [c.op.value for c in intent.clauses] == ["insert", "filter", "rotate"]
+
+
+def test_pronoun_inside_one_message_means_the_earlier_clause():
+    intent = parse("add a star and make it red")
+    assert shape(intent)[1] == ("recolor", {"noun": "star", "reference": "previous"}, {"color": "red"})
+    intent = parse("make the circle blue and move it left")
+    assert shape(intent)[1] == ("move", {"noun": "circle"}, move("left"))
+
+
+# --------------------------------------------------------------------------- user region
+
+@pytest.mark.parametrize("text", ["blur this", "blur here", "blur the selected area", "blur what I marked",
+                                  "blur the area I selected"])
+def test_user_region(text):
+    assert one(parse(text, has_user_region=True)) == (
+        "filter", {"reference": "user_region", "scope": "region"}, filt("blur"))
+
+
+def test_insert_here_goes_on_the_user_region():
+    assert one(parse("add a star here", has_user_region=True))[2] == ins(
+        "star", relation={"rel": "on", "anchor": {"reference": "user_region", "scope": "region"}})
+
+
+def test_here_without_a_region_asks_for_one():
+    with pytest.raises(UnparseableInstruction, match="mark an area"):
+        parse("remove what I marked")
+
+
+# --------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("text,unknown", [
+    ("xyzzy the circle", ["xyzzy"]),
+    ("frobnicate the image and blur it", ["frobnicate"]),
+    ("remove the circle xyzzy", ["xyzzy"]),
+    ("make it pretty", ["pretty"]),
+    ("make the dog pretty", ["pretty"]),
+    ("move the circle left and zorp the square", ["zorp"]),
+    ("blur the background and sparkle the circle", ["sparkle"]),
+    ("remove the red circle and make the square glorbish", ["glorbish"]),
+])
+def test_unknown_words_are_named(text, unknown):
+    with pytest.raises(UnparseableInstruction) as err:
+        parse(text)
+    assert err.value.unknown_words == unknown
+
+
+@pytest.mark.parametrize("text,hint", [
+    ("make it", "say what to change"), ("remove", "say what to remove"), ("add", "say what to add"),
+    ("move the circle", "say where to move"), ("scale the star", "say how much"), ("crop", "say what to crop"),
+    ("write something nice", "quotes"), ("add text", "quotes"), ("increase", "increase or reduce"),
+])
+def test_missing_parts_raise_with_a_hint(text, hint):
+    with pytest.raises(UnparseableInstruction, match=hint):
+        parse(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "!!!", "…"])
+def test_empty(text):
+    with pytest.raises(EmptyInstruction):
+        parse(text)
+
+
+def test_nothing_is_half_parsed():
+    with pytest.raises(UnparseableInstruction) as err:
+        parse("remove the red circle and then wibble the square")
+    assert err.value.unknown_words == ["wibble"]
+
+
+# --------------------------------------------------------------------------- tokenizer, speed
+
+def test_tokenizer_units_and_quotes():
+    words = [(t.kind, t.word) for t in tokenize("Move it 50px, then write 'Hi there' — 45° ok?")]
+    assert words == [("word", "move"), ("word", "it"), ("number", "50"), ("word", "px"), ("comma", ","),
+                     ("word", "then"), ("word", "write"), ("quote", "Hi there"), ("number", "45"),
+                     ("word", "degrees"), ("word", "ok"), ("sep", "?")]
+    assert [t.word for t in tokenize("can't it's top-left")] == ["can", "not", "it", "is", "top", "left"]
+
+
+def test_deterministic_and_fast():
+    messages = ["remove the second circle from the left and make the square a bit blurry",
+                "add two red stars above the circle, then move it to the top left",
+                "could you please make the background black and white"]
+    first = [parse(m).model_dump() for m in messages]
+    start = time.perf_counter()
+    rounds = 100
+    for _ in range(rounds):
+        again = [parse(m).model_dump() for m in messages]
+    per_message_ms = (time.perf_counter() - start) * 1000 / (rounds * len(messages))
+    assert again == first
+    assert per_message_ms < 2.0, per_message_ms
