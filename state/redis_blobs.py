@@ -22,12 +22,22 @@ def redis_errors(url: str, action: str) -> Iterator[None]:
     """Turn a lost or timed-out Redis connection into :class:`StoreUnavailable` naming the server.
 
     ``BusyLoadingError`` (a restarted server still reading its AOF) is a ``ConnectionError`` in
-    redis-py, so it lands here too: the caller may retry once the server is ready.
+    redis-py, so it lands here too: the caller may retry once the server is ready. A read-only replica
+    or a full server (``maxmemory``) refuses writes (and transactions and scripts, so loads too);
+    that is the store being unavailable as well.
     """
     try:
         yield
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
         raise StoreUnavailable(f"Redis at {url} is unavailable ({action}): {exc}") from exc
+    except redis.exceptions.InvalidResponse as exc:
+        raise StoreUnavailable(f"{url} did not answer like a Redis server ({action}): {exc}") from exc
+    except redis.exceptions.ResponseError as exc:
+        # inside a script, Redis 6 reports OOM / READONLY as a plain script error
+        refused = isinstance(exc, (redis.exceptions.ReadOnlyError, redis.exceptions.OutOfMemoryError))
+        if not refused and not any(code in str(exc) for code in ("OOM command not allowed", "READONLY")):
+            raise
+        raise StoreUnavailable(f"Redis at {url} is full or read-only ({action}): {exc}") from exc
 
 
 def blob_key(prefix: str, ref: str) -> str:

@@ -34,8 +34,8 @@ oldest versions are pruned, skipping every version that is the head, on the redo
 this commit, or named (base, result or candidate) by this turn or the turn before it; so a session
 can hold more than the cap when that many versions are protected (three for a run of edits with a
 cap below three). Pruned versions' blob references are released (a blob no session refers to any
-more is deleted). A version whose parent was pruned keeps its ``parent`` id: undo past a pruned version, or revert to a turn whose
-version was pruned, meets :class:`VersionNotFound`.
+more is deleted). A version whose parent was pruned keeps its ``parent`` id: undo past a pruned
+version, or revert to a turn whose version was pruned, meets :class:`VersionNotFound`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from .blobs import FileBlobStore, ImageRepository
@@ -239,6 +239,7 @@ class RedisSessionStore(StoreBase):
             raise ValueError(f"ttl_seconds must be at least 1, got {ttl_seconds}")
         if isinstance(client, str):
             self.url = client
+            self._ping_once(client, connect_timeout)
             client = redis.Redis.from_url(
                 client,
                 socket_timeout=socket_timeout,
@@ -263,6 +264,18 @@ class RedisSessionStore(StoreBase):
         self._collect = client.register_script(_COLLECT)
         with redis_errors(self.url, "connecting"):
             client.ping()
+
+    @staticmethod
+    def _ping_once(url: str, timeout: float) -> None:
+        """One ping without retries, so a wrong URL fails within ``timeout`` (the store's own client
+        retries a dropped connection, which would multiply the wait)."""
+        probe = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                                     retry=Retry(NoBackoff(), retries=0))
+        try:
+            with redis_errors(url, "connecting"):
+                probe.ping()
+        finally:
+            probe.close()
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisSessionStore:

@@ -105,3 +105,20 @@ def test_a_hung_server_times_out_and_the_commit_lands_at_most_once(fresh_redis_s
     after, _ = commit_edit(store, current)
     assert after.turn_count == len(session.turns) + 1
     store.close()
+
+
+def test_a_full_server_refuses_the_commit_whole(fresh_redis_server: RedisServer) -> None:  # noqa: F811
+    store = RedisSessionStore.from_url(fresh_redis_server.url, prefix=f"m{uuid.uuid4().hex[:8]}")
+    meta, _ = new_session(store)
+    version = make_version(store.images, 1, parent=meta.head)
+    updated = meta.model_copy(update={"head": version.id, "turn_count": 1})
+    before = store.export(meta.id)
+    store.client.config_set("maxmemory", "1")  # noeviction: every write is refused
+    try:
+        with pytest.raises(StoreUnavailable, match="full or read-only"):
+            store.commit(updated, meta.revision, make_turn(1, meta.head, version.id), [version])
+    finally:
+        store.client.config_set("maxmemory", "0")
+    assert store.export(meta.id) == before
+    assert store.commit(updated, meta.revision, make_turn(1, meta.head, version.id), [version]).revision == 1
+    store.close()
