@@ -58,7 +58,8 @@ def _bpe_files(folder: Path) -> tuple[dict[str, int], list[str]]:
     """A CLIP-style byte-level BPE vocabulary: every single character plus whole words from WORDS."""
     chars = list(_bytes_to_unicode().values())
     vocab: dict[str, int] = {}
-    for token in ["<|startoftext|>", "<|endoftext|>", *chars, *(c + "</w>" for c in chars)]:
+    # Specials after the characters: OWL treats a query whose first id is 0 as padding.
+    for token in [*chars, *(c + "</w>" for c in chars), "<|startoftext|>", "<|endoftext|>"]:
         vocab.setdefault(token, len(vocab))
     merges: list[str] = []
     for word in WORDS:
@@ -84,6 +85,11 @@ def tiny_clip_tokenizer(folder: Path):
     return tokenizer, len(vocab)
 
 
+def _special_ids() -> dict[str, int]:
+    chars = len(_bytes_to_unicode())
+    return dict(bos_token_id=2 * chars, eos_token_id=2 * chars + 1, pad_token_id=2 * chars + 1)
+
+
 def _sd_components(folder: Path, in_channels: int, seed: int):
     import torch
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
@@ -93,8 +99,8 @@ def _sd_components(folder: Path, in_channels: int, seed: int):
     tokenizer, vocab_size = tiny_clip_tokenizer(folder / "_tok")
     unet = UNet2DConditionModel(
         block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=in_channels,
-        out_channels=4, down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
+        out_channels=4, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32,
         attention_head_dim=8, norm_num_groups=16,
     )
     vae = AutoencoderKL(
@@ -103,7 +109,7 @@ def _sd_components(folder: Path, in_channels: int, seed: int):
         up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"), norm_num_groups=16, sample_size=64,
     )
     text_encoder = CLIPTextModel(CLIPTextConfig(
-        bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
+        **_special_ids(), hidden_size=32, intermediate_size=37,
         num_attention_heads=4, num_hidden_layers=2, vocab_size=vocab_size, max_position_embeddings=77,
     ))
     scheduler = DDIMScheduler(
@@ -134,7 +140,7 @@ def build_tiny_sd_text2img(folder: str | Path, seed: int = 1) -> Path:
 
 def _text_config(vocab_size: int) -> dict:
     return dict(hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
-                vocab_size=vocab_size, bos_token_id=0, eos_token_id=1, pad_token_id=1, max_position_embeddings=77)
+                vocab_size=vocab_size, max_position_embeddings=77, **_special_ids())
 
 
 def build_tiny_clip(folder: str | Path, seed: int = 2) -> Path:
