@@ -370,7 +370,7 @@ def test_flip(text, target, axis):
     ("undo", HistoryKind.UNDO, None), ("undo that", HistoryKind.UNDO, None), ("Undo!", HistoryKind.UNDO, None),
     ("go back", HistoryKind.UNDO, None), ("revert the last change", HistoryKind.UNDO, None),
     ("please undo the last edit", HistoryKind.UNDO, None),
-    ("redo", HistoryKind.REDO, None), ("redo that", HistoryKind.REDO, None),
+    ("redo", HistoryKind.REDO, None), ("redo that", HistoryKind.REDO, None), ("do it again", HistoryKind.REDO, None),
     ("revert to turn 3", HistoryKind.REVERT, 3), ("go back to turn 3", HistoryKind.REVERT, 3),
     ("go back to step three", HistoryKind.REVERT, 3), ("back to turn 2 please", HistoryKind.REVERT, 2),
     ("revert to the second turn", HistoryKind.REVERT, 2),
@@ -459,6 +459,8 @@ def test_here_without_a_region_asks_for_one():
     ("move the circle left and zorp the square", ["zorp"]),
     ("blur the background and sparkle the circle", ["sparkle"]),
     ("remove the red circle and make the square glorbish", ["glorbish"]),
+    ("remove the fluffy circle", ["fluffy"]),
+    ("do not remove it", ["do", "not"]),
 ])
 def test_unknown_words_are_named(text, unknown):
     with pytest.raises(UnparseableInstruction) as err:

@@ -9,6 +9,7 @@ from agents.parsing.clauses import (
     MAKE_RECOGNIZERS,
     MOVE_RECOGNIZERS,
     Item,
+    _insert_position,
     _move_params,
     collect,
     segments,
@@ -123,7 +124,7 @@ def same_for(cur: Cursor, turns: list[Turn], lead: bool) -> list[IntentClause] |
 # --------------------------------------------------------------------------- revisions
 
 
-REVISION_RECOGNIZERS = [r for r in MAKE_RECOGNIZERS if r[0] != "np"] + [
+REVISION_RECOGNIZERS = [r for r in MAKE_RECOGNIZERS if r[0] != "np"] + [("position", _insert_position)] + [
     r for r in MOVE_RECOGNIZERS if r[0] in ("relation", "position", "direction", "amount")] + [
     r for r in MAKE_RECOGNIZERS if r[0] == "np"]
 
@@ -212,8 +213,9 @@ def parse_answer(cur: Cursor, pending: Clarification) -> TargetSpec | None:
     cur.skip_fillers()
     while not cur.at_end and cur.peek().kind in ("sep", "comma"):  # type: ignore[union-attr]
         cur.pos += 1
-    if spec is None or not cur.at_end:
+    if spec is None or not cur.at_end or cur.unknown:
         cur.pos = start
+        cur.unknown.clear()
         return None
     _match_candidates(spec, pending)
     return spec

@@ -381,7 +381,11 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
             spec.superlative, spec.position = None, "center"
         _image_tail(cur)
         return True
-    if allow_unknown and (not lx.is_known(w) or w in lx.NOUN_LIKE) and (
+    if allow_unknown and not lx.is_known(w) and _is_noun_word(cur.word(1)):
+        cur.unknown.append(w)  # an adjective we do not know ("the fluffy circle"): reported, not guessed
+        cur.pos += 1
+        return _head(cur, np, allow_unknown=allow_unknown, allow_compound=allow_compound)
+    if allow_unknown and cur.word(1) not in ("one", "ones") and (not lx.is_known(w) or w in lx.NOUN_LIKE) and (
             np.definite or np.indefinite or spec.colors or spec.size or spec.all or _bare_slot(cur)):
         words = [w]
         cur.pos += 1

@@ -20,7 +20,7 @@ _ORIGINAL = r"(?:the )?(?:original|initial|first|starting|start)(?: (?:image|pic
 PATTERNS: list[tuple[re.Pattern[str], HistoryKind]] = [
     (re.compile(rf"(?:undo|revert|go back|step back|take that back|cancel|reverse){_LAST}(?: please)?"), HistoryKind.UNDO),
     (re.compile(r"(?:undo|revert|scrap|cancel|discard) (?:the last|that|my last) (?:change|edit|step)"), HistoryKind.UNDO),
-    (re.compile(rf"(?:redo|redo{_LAST}|do (?:that|it) again|reapply{_LAST}|put (?:that|it) back)"), HistoryKind.REDO),
+    (re.compile(rf"(?:redo|redo{_LAST}|do (?:that|it)(?: again)?|reapply{_LAST}|put (?:that|it) back)"), HistoryKind.REDO),
     (re.compile(r"(?:start over|start again|start|start fresh|start anew|start from scratch|begin again|restart|reset|reset (?:everything|all|it|the image|the picture|the photo)|"
                 r"undo (?:everything|all(?: (?:the )?changes)?|all edits)|revert (?:everything|all(?: (?:the )?changes)?)|"
                 r"clear (?:all )?(?:the )?(?:changes|edits)|from scratch)"), HistoryKind.START_OVER),

@@ -68,6 +68,7 @@ class OfflineIntentParser:
             if (same_lead or same_tail) and inner:
                 same_cursor = self._cursor(inner, context)
                 clauses = same_for(same_cursor, request.recent_turns, same_lead)
+                self._check(same_cursor)
             # 5. "no, green": only the new parameter
             if clauses is None and revision:
                 cursor = self._cursor(tokens, context)
