@@ -68,7 +68,7 @@ class RedisBlobStore:
             data = self.client.get(blob_key(self.prefix, ref))
         if data is None:
             raise KeyError(f"blob {ref} not found")
-        return bytes(data)
+        return data if isinstance(data, bytes) else str(data).encode()
 
     def has(self, ref: str) -> bool:
         with redis_errors(self.url, "checking an image"):

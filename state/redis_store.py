@@ -215,6 +215,11 @@ return 1
 _SESSION_KEYS = ("meta", "turns", "versions", "vorder", "vrefs", "refs")
 
 
+def _text(value: Any) -> str:
+    """A key or member as redis-py returns it (bytes unless the client decodes responses)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 class RedisSessionStore(StoreBase):
     """Sessions in Redis; see the module docstring for the key layout and the policies.
 
@@ -249,6 +254,8 @@ class RedisSessionStore(StoreBase):
             )
         else:
             kwargs = client.connection_pool.connection_kwargs
+            if kwargs.get("decode_responses"):
+                raise ValueError("RedisSessionStore needs a client with decode_responses=False (blobs are bytes)")
             self.url = f"redis://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
         self.client = client
         self.prefix = prefix
@@ -390,8 +397,8 @@ class RedisSessionStore(StoreBase):
                     freed += 1
                     if not self._redis_blobs:
                         self.images.blobs.delete(ref)
-            stale = [sid for sid in self.client.zrange(self._sessions_key, 0, -1)
-                     if not self.client.exists(self._meta_key(sid.decode()))]
+            ids = [_text(sid) for sid in self.client.zrange(self._sessions_key, 0, -1)]
+            stale = [sid for sid in ids if not self.client.exists(self._meta_key(sid))]
             if stale:
                 self.client.zrem(self._sessions_key, *stale)
         return freed
@@ -460,10 +467,10 @@ class RedisSessionStore(StoreBase):
 
     def list_sessions(self) -> list[SessionMeta]:
         with redis_errors(self.url, "listing sessions"):
-            ids = self.client.zrevrange(self._sessions_key, 0, -1)
+            ids = [_text(sid) for sid in self.client.zrevrange(self._sessions_key, 0, -1)]
             pipe = self.client.pipeline(transaction=False)
             for sid in ids:
-                pipe.hget(self._meta_key(sid.decode()), "json")
+                pipe.hget(self._meta_key(sid), "json")
             metas = pipe.execute()
         # sessions that expired are still indexed until collect_garbage(); skip them
         return [SessionMeta.model_validate_json(m) for m in metas if m is not None]

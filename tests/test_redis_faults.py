@@ -16,7 +16,7 @@ from state import open_store
 from state.errors import StoreUnavailable
 from state.models import Session
 from state.redis_store import RedisSessionStore
-from tests.redis_server import RedisServer, free_port, fresh_redis_server  # noqa: F401 - fixture
+from tests.redis_server import RedisServer, free_port
 from tests.store_payloads import commit_edit, make_turn, make_version, new_session
 
 
@@ -38,7 +38,7 @@ def test_unreachable_url_fails_fast_and_names_the_url() -> None:
     assert time.monotonic() - started < 3
 
 
-def test_kill_9_during_a_commit_loop_keeps_every_acknowledged_turn(fresh_redis_server: RedisServer) -> None:  # noqa: F811
+def test_kill_9_during_a_commit_loop_keeps_every_acknowledged_turn(fresh_redis_server: RedisServer) -> None:
     store = RedisSessionStore.from_url(fresh_redis_server.url, prefix=f"k{uuid.uuid4().hex[:8]}", socket_timeout=2)
     meta, _ = new_session(store)
     acknowledged: list[int] = []
@@ -82,7 +82,7 @@ def test_kill_9_during_a_commit_loop_keeps_every_acknowledged_turn(fresh_redis_s
     store.close()
 
 
-def test_a_hung_server_times_out_and_the_commit_lands_at_most_once(fresh_redis_server: RedisServer) -> None:  # noqa: F811
+def test_a_hung_server_times_out_and_the_commit_lands_at_most_once(fresh_redis_server: RedisServer) -> None:
     store = RedisSessionStore.from_url(fresh_redis_server.url, prefix=f"h{uuid.uuid4().hex[:8]}", socket_timeout=0.4)
     meta, _ = new_session(store)
     meta, _ = commit_edit(store, meta)
@@ -107,7 +107,7 @@ def test_a_hung_server_times_out_and_the_commit_lands_at_most_once(fresh_redis_s
     store.close()
 
 
-def test_a_full_server_refuses_the_commit_whole(fresh_redis_server: RedisServer) -> None:  # noqa: F811
+def test_a_full_server_refuses_the_commit_whole(fresh_redis_server: RedisServer) -> None:
     store = RedisSessionStore.from_url(fresh_redis_server.url, prefix=f"m{uuid.uuid4().hex[:8]}")
     meta, _ = new_session(store)
     version = make_version(store.images, 1, parent=meta.head)

@@ -23,7 +23,6 @@ from state.redis_blobs import RedisBlobStore
 from state.redis_store import RedisSessionStore
 from state.sqlite_store import SQLiteSessionStore
 from state.store import SessionStore
-from tests.redis_server import redis_server  # noqa: F401 - fixture
 from tests.store_payloads import commit_edit, make_turn, make_version, new_session
 
 KINDS = ["memory", "sqlite", "redis"]
@@ -332,7 +331,7 @@ def test_ttl_expires_an_idle_session_whole(make_store: StoreFactory, kind: str) 
 
 
 @pytest.fixture
-def redis_store(redis_server) -> Iterator[RedisSessionStore]:  # noqa: F811 - fixture argument
+def redis_store(redis_server) -> Iterator[RedisSessionStore]:
     store = open_store(redis_server.url, prefix=f"t{uuid.uuid4().hex[:12]}")
     assert isinstance(store, RedisSessionStore)
     yield store
@@ -359,7 +358,7 @@ def test_redis_keys_live_under_the_prefix(redis_store: RedisSessionStore) -> Non
     assert f"{redis_store.prefix}:sessions" in keys
 
 
-def test_redis_store_with_a_blob_dir_keeps_images_in_files(redis_server, tmp_path: Path) -> None:  # noqa: F811
+def test_redis_store_with_a_blob_dir_keeps_images_in_files(redis_server, tmp_path: Path) -> None:
     store = RedisSessionStore.from_url(redis_server.url, prefix=f"t{uuid.uuid4().hex[:12]}", blob_dir=tmp_path)
     try:
         meta, versions = build_history(store, 1)

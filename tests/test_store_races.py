@@ -20,7 +20,6 @@ from state.errors import SessionConflict
 from state.redis_store import RedisSessionStore
 from state.sqlite_store import SQLiteSessionStore
 from state.store import SessionStore
-from tests.redis_server import redis_server  # noqa: F401 - fixture
 from tests.store_payloads import make_turn, make_version, new_session
 
 TURNS_PER_WRITER = 200
