@@ -226,25 +226,27 @@ class OfflineCritic:
         if same:
             return verdict(False, f"a {removed_color} object is still there", 0.2), \
                 FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the object was not erased")
-        ring = dilate(mask, 10) & ~dilate(mask, 5)
         inside = erode(mask, 1)
-        if ring.any() and inside.any():
-            delta = float(np.linalg.norm(
-                rgb_to_lab(np.median(after[inside], axis=0).astype(np.uint8).reshape(1, 3))[0]
-                - rgb_to_lab(np.median(after[ring], axis=0).astype(np.uint8).reshape(1, 3))[0]))
-        else:
-            delta = 0.0
+        near = dilate(mask, 10) & ~dilate(mask, 5)
+        far = dilate(mask, 26) & ~dilate(mask, 16)
+        fill_delta = _lab_delta(after, inside, near)
+        # A halo (glow, shadow, anti-aliased fringe) is a near ring that differs from the wider
+        # surroundings by more than they vary themselves: the mask must grow to take it.
+        halo = _lab_delta(after, near, far)
+        spread = _lab_spread(after, far)
         ghosts = [d for d in residue if (d.mask & dilate(mask, 4) & ~erode(mask, 2)).sum() > 0.5 * d.area]
-        if ghosts:
-            return verdict(False, f"an outline of the removed object is left ({len(ghosts)} fragment(s))", 0.5,
-                           fill_delta=delta), \
+        if ghosts or halo > max(12.0, 0.8 * spread):
+            what = f"{len(ghosts)} fragment(s)" if ghosts else f"a halo around it (ΔE {halo:.0f})"
+            return verdict(False, f"an outline of the removed object is left: {what}", 0.5,
+                           fill_delta=fill_delta, halo=halo), \
                 FeedbackHint(kind="grow_mask", op_id=op.id, detail="residue at the removed object's edge")
         if residue:
-            return verdict(False, "something new appeared where the object was", 0.55, fill_delta=delta), \
+            return verdict(False, "something new appeared where the object was", 0.55, fill_delta=fill_delta), \
                 FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the fill does not match its surroundings")
-        if delta > 18:
-            return verdict(False, f"the filled hole differs from its surroundings (ΔE {delta:.0f})", 0.6,
-                           fill_delta=delta), FeedbackHint(kind="switch_inpaint", op_id=op.id)
+        if fill_delta > max(18.0, spread):
+            return verdict(False, f"the filled hole differs from its surroundings (ΔE {fill_delta:.0f})", 0.6,
+                           fill_delta=fill_delta), FeedbackHint(kind="switch_inpaint", op_id=op.id)
+        delta = fill_delta
         return verdict(True, f"gone; the fill matches its surroundings (ΔE {delta:.1f})", 0.9 + 0.1 * max(0, 1 - delta / 18),
                        fill_delta=delta), None
 
@@ -317,6 +319,23 @@ class OfflineCritic:
         else:
             ok = after.shape[0] >= before.shape[0] * 0.9
         return verdict(ok, f"rotated {angle:g}°" if ok else "rotation size is wrong")
+
+
+def _lab_delta(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """ΔE between the median colours of two regions (0 when either is empty)."""
+    if not a.any() or not b.any():
+        return 0.0
+    medians = np.stack([np.median(image[a], axis=0), np.median(image[b], axis=0)]).astype(np.uint8)
+    lab = rgb_to_lab(medians)
+    return float(np.linalg.norm(lab[0] - lab[1]))
+
+
+def _lab_spread(image: np.ndarray, region: np.ndarray) -> float:
+    """How much a region's colour varies: median distance to its median colour, in ΔE."""
+    if not region.any():
+        return 0.0
+    lab = rgb_to_lab(image[region].reshape(-1, 1, 3)).reshape(-1, 3)
+    return float(np.median(np.linalg.norm(lab - np.median(lab, axis=0), axis=1)))
 
 
 _SHAPES = {"circle", "ellipse", "square", "rectangle", "triangle", "star", "hexagon", "pentagon", "diamond", "heart"}

@@ -98,8 +98,8 @@ class OfflineDecomposer:
         for hint in (critique.hints if critique else []):
             op = ops.get(hint.op_id) if hint.op_id else None
             if hint.kind == "grow_mask" and op is not None:
-                grown = tactics.dilate.get(op.id, int(op.strategy.get("dilate", 3))) + 5
-                if grown <= 25:
+                grown = tactics.dilate.get(op.id, int(op.strategy.get("dilate", 3))) + 8
+                if grown <= 30:
                     tactics.dilate[op.id] = grown
                     notes.append(f"{op.id}: grow the mask to {grown} px")
             elif hint.kind == "switch_inpaint" and op is not None:

@@ -78,8 +78,15 @@ class ProgressEvent:
 class Editor:
     """Holds the store, the engines and the compiled graph; hands out sessions."""
 
-    def __init__(self, settings: Settings | None = None, *, store: SessionStore | None = None,
-                 engines: EngineSet | None = None, services: Services | None = None, **overrides: Any) -> None:
+    def __init__(self, settings: Settings | None = None, *, store: SessionStore | str | None = None,
+                 engines: EngineSet | str | None = None, services: Services | None = None, **overrides: Any) -> None:
+        # A URL or an engine-family name is configuration; an object is used as it is.
+        if isinstance(store, str):
+            overrides["store"], store = store, None
+        if isinstance(engines, str):
+            overrides["engines"], engines = engines, None
+        if settings is not None and overrides:
+            settings = settings.model_copy(update=overrides)
         self.settings = settings or Settings.load(**overrides)
         self.services = services or build_services(self.settings, store=store, engines=engines)
         self.store = self.services.store

@@ -223,7 +223,17 @@ def _revision_base(snapshot, services: Services) -> Version | None:
     last = next((t for t in reversed(snapshot.recent_turns) if t.kind != TurnKind.CLARIFY), None)
     if last is None or last.kind != TurnKind.EDIT or last.version_id != snapshot.meta.head or not last.base_version:
         return None
-    return services.store.version(snapshot.meta.id, last.base_version)
+    base = services.store.version(snapshot.meta.id, last.base_version)
+    # Entities the last turn discovered are not in its base yet; bring them back, where they were
+    # before that edit (the region the last plan grounded them at), so "it" still resolves.
+    known = {e.id for e in base.entities}
+    regions = {op.entity_ids[0]: op.region for op in (last.plan.operations if last.plan else [])
+               if op.entity_ids and op.region is not None}
+    head = snapshot.head
+    carried = [e.model_copy(update={"region": regions.get(e.id, e.region), "present": True})
+               for e in (head.entities if head else []) if e.id not in known and e.origin != "added"]
+    return base.model_copy(update={"entities": base.entities + carried,
+                                   "next_entity": max(base.next_entity, head.next_entity if head else 1)})
 
 
 def route_after_parse(state: GraphState) -> Literal["decompose", "commit_turn"]:
@@ -421,6 +431,8 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
     _emit("commit", turn.reply, version_id=turn.version_id, revision=stored.revision)
     critique_ = turn.critique
     head = next((v for v in versions if v.id == meta.head), None)
+    if head is None and meta.head:
+        head = store.version(meta.id, meta.head)
     return {
         "reply": turn.reply, "version_id": turn.version_id,
         "image_ref": head.image_ref if head else (base.image_ref if base else None),
