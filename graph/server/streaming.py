@@ -3,7 +3,8 @@
 The turn's events cross from the worker thread to the event loop through an asyncio queue, so
 each one is written to the client as soon as the graph emits it. Errors raised before the
 instruction is understood (bad image, unparseable text, unknown session) still get a proper HTTP
-status: the response starts only once the turn is past the ``parse`` stage.
+status: the response starts once the turn has a plan (or a question, or a history step), so the
+``load`` and ``parse`` events arrive together with the first ``plan`` event.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .errors import error_body, error_response, status_for
 
 _END = object()
 KEEPALIVE_S = 15.0
-# Stages after which the instruction is known to be understood and the response can start.
-_COMMITTED_TO_STREAM = {"parse", "plan", "operation", "critique", "clarify", "commit", "done"}
+# Stages after which the instruction is known to be understood and grounded: the response can start.
+_COMMITTED_TO_STREAM = {"plan", "operation", "critique", "clarify", "commit", "done"}
 
 
 def sse(event: str, data: Any) -> bytes:
