@@ -147,8 +147,6 @@ class Editor:
     def _result(self, session_id: str, output: dict, retries: int) -> TurnResult:
         index = output.get("turn_index") or self.store.load(session_id, recent=0).meta.turn_count
         turn: Turn = self.store.turns(session_id, index, index + 1)[0]
-        if retries:
-            turn.trace.retries = retries
         return TurnResult(
             session_id=session_id, turn_index=turn.index, kind=turn.kind, reply=turn.reply,
             version_id=turn.version_id, intent=turn.intent, plan=turn.plan, critique=turn.critique,
@@ -189,6 +187,7 @@ class Editor:
                 if command or retries >= self.settings.commit_retries:
                     raise
                 retries += 1
+                inputs["conflict_retries"] = retries
         result = self._result(session_id, output, retries)
         yield ProgressEvent(stage="done", message=result.reply, result=result)
 

@@ -80,7 +80,9 @@ def load_session(state: GraphState, runtime: Runtime[Context]) -> dict:
     started = time.perf_counter()
     services = _services(runtime)
     store, images = services.store, services.store.images
-    trace = Trace()
+    trace = Trace(retries=state.get("conflict_retries") or 0)
+    if trace.retries:
+        trace.add("load", f"re-running the turn after {trace.retries} SessionConflict(s): another writer committed first")
     session_id = state.get("session_id") or ""
     if session_id and store.exists(session_id):
         snapshot = store.load(session_id, recent=services.settings.recent_turns)
@@ -147,7 +149,7 @@ def parse_intent(state: GraphState, runtime: Runtime[Context]) -> dict:
         raise MissingImage("this session has no image yet: send one with the message")
     resolved = update["intent"]
     if resolved.kind in ("edit", "answer") and resolved.clauses and all(c.revision for c in resolved.clauses):
-        rebased = _revision_base(snapshot, services)
+        rebased = _revision_base(snapshot, services, resolved)
         if rebased is not None:
             update["base"] = rebased
             trace.add("parse", "revision: re-doing the last edit from its starting image")
@@ -218,11 +220,18 @@ def _answer_clarification(answer: Intent, pending, base: Version, services: Serv
     return intent
 
 
-def _revision_base(snapshot, services: Services) -> Version | None:
-    """'Actually … instead' re-does the last edit turn from that turn's starting image."""
+def _revision_base(snapshot, services: Services, intent: Intent) -> Version | None:
+    """'Actually … instead' re-does the last edit turn from that turn's starting image, when that
+    turn did the same kind of thing to the same target; otherwise the revision applies on top
+    (and supersedes the older turn's constraint)."""
     last = next((t for t in reversed(snapshot.recent_turns) if t.kind != TurnKind.CLARIFY), None)
     if last is None or last.kind != TurnKind.EDIT or last.version_id != snapshot.meta.head or not last.base_version:
         return None
+    last_ops = last.plan.operations if last.plan else []
+    for clause in intent.clauses:
+        wanted = set(clause.target.entity_ids)
+        if not any(op.kind == clause.op and (not wanted or wanted & set(op.entity_ids)) for op in last_ops):
+            return None
     base = services.store.version(snapshot.meta.id, last.base_version)
     # Entities the last turn discovered are not in its base yet; bring them back, where they were
     # before that edit (the region the last plan grounded them at), so "it" still resolves.

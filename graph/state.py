@@ -49,6 +49,8 @@ class TurnInput(TypedDict, total=False):
     """Reference images already in the blob store."""
     command: str
     """A history command that needs no parsing: undo, redo, revert:N, start_over."""
+    conflict_retries: int
+    """How many times this turn was re-run after a SessionConflict (set by the Python API)."""
 
 
 class TurnOutput(TypedDict, total=False):
