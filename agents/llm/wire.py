@@ -1,0 +1,186 @@
+"""What the models are asked to return, and its translation into the state models.
+
+The state models keep free-form ``params`` dicts, which strict structured output cannot express,
+so the models answer in these closed, flat shapes (every optional value nullable) and the
+translation here checks the vocabulary (palette colours, filter names, known entity ids) the
+same way the offline parser does. A ValueError raised here goes back to the model as a repair
+request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engines.classical.colors import PALETTE, canonical_color
+from engines.classical.vocabulary import canonical_noun
+from state.models import FeedbackHint, IntentClause, OpKind, TargetSpec
+
+OpName = Literal["remove", "insert", "recolor", "move", "resize", "filter", "text", "crop", "rotate", "flip"]
+Position = Literal["top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom", "bottom-right"]
+FilterName = Literal[
+    "blur", "sharpen", "brighten", "darken", "contrast", "soften_contrast", "saturate", "desaturate", "grayscale",
+    "sepia", "invert", "cartoon", "sketch", "denoise", "warm", "cool",
+]
+Reference = Literal["it", "them", "added", "other", "both", "previous", "user_region", "everything"]
+HintKind = Literal["grow_mask", "switch_inpaint", "loosen_tolerance", "avoid_entities", "protect_entities",
+                   "stronger", "retry"]
+
+
+class Wire(BaseModel):
+    # Unknown keys are mistakes worth a repair round, not something to drop silently.
+    model_config = ConfigDict(extra="forbid")
+
+
+class WireTarget(Wire):
+    """What an operation acts on (TargetSpec in a closed shape)."""
+
+    phrase: str = Field(default="", description="the words the user used for it, e.g. 'the red circle'")
+    noun: str | None = Field(default=None, description="shape/object noun, singular; null = any object")
+    colors: list[str] = Field(default_factory=list, description="palette colour names")
+    position: Position | None = Field(default=None, description="where the target is in the image")
+    superlative: Literal["largest", "smallest", "leftmost", "rightmost", "topmost", "bottommost",
+                         "centermost"] | None = None
+    ordinal: int | None = Field(default=None, description="1-based, with ordinal_axis: 'second from the left' = 2")
+    ordinal_axis: Literal["left", "right", "top", "bottom"] | None = None
+    size: Literal["small", "large"] | None = None
+    plural: bool = False
+    all: bool = False
+    reference: Reference | None = Field(default=None, description="a pronoun or reference the user used")
+    entity_ids: list[str] = Field(default_factory=list, description="ids of session entities it means")
+    exclude_entity_ids: list[str] = Field(default_factory=list)
+    scope: Literal["object", "image", "background", "region"] = "object"
+
+
+class WireRelation(Wire):
+    rel: Literal["above", "below", "left_of", "right_of", "next_to", "on"]
+    anchor: WireTarget
+
+
+class WireParams(Wire):
+    """Every operation's parameters in one flat shape; fill only those the operation uses."""
+
+    noun: str | None = Field(default=None, description="insert: what to add")
+    color: str | None = Field(default=None, description="insert/recolor/text: palette colour")
+    size: Literal["small", "medium", "large"] | None = Field(default=None, description="insert/text")
+    position: Position | None = Field(default=None, description="insert/move/text: where to put it")
+    relation: WireRelation | None = Field(default=None, description="insert/move: next to another object")
+    count: int | None = Field(default=None, description="insert: how many")
+    use_reference: bool | None = Field(default=None, description="insert: use the attached reference image")
+    direction: str | None = Field(default=None, description="move: left, right, up, down, up-left, …")
+    amount_px: int | None = Field(default=None, description="move: distance in pixels")
+    amount_fraction: float | None = Field(default=None, description="move: distance as a fraction of the image")
+    degree: Literal["bit", "normal", "lot"] | None = Field(default=None, description="move: how far")
+    factor: float | None = Field(default=None, description="resize: scale factor")
+    filter: FilterName | None = Field(default=None, description="filter: which")
+    strength: float | None = Field(default=None, description="filter: 1.0 normal, 0.5 a bit, 1.8 a lot")
+    text: str | None = Field(default=None, description="text: the words to write")
+    region: Literal["left-half", "right-half", "top-half", "bottom-half", "center", "square"] | None = \
+        Field(default=None, description="crop: which part of the image to keep")
+    margin: float | None = Field(default=None, description="crop: margin as a fraction")
+    angle: float | None = Field(default=None, description="rotate: degrees, positive = clockwise")
+    axis: Literal["horizontal", "vertical"] | None = Field(default=None, description="flip")
+
+
+class WireClause(Wire):
+    op: OpName
+    target: WireTarget = Field(default_factory=WireTarget)
+    params: WireParams = Field(default_factory=WireParams)
+    revision: bool = Field(default=False, description="'actually … instead': replaces the last edit")
+
+
+class WireHint(Wire):
+    kind: HintKind
+    op_id: str | None = None
+    entity_ids: list[str] = Field(default_factory=list)
+    detail: str = ""
+
+
+# --------------------------------------------------------------------------- translation
+
+
+def _color(word: str) -> str:
+    color = canonical_color(word)
+    if color is None:
+        raise ValueError(f"unknown colour {word!r}: use one of {', '.join(PALETTE)}")
+    return color
+
+
+def _noun(word: str | None) -> str | None:
+    if word is None or not word.strip():
+        return None
+    word = word.strip().lower()
+    canonical = canonical_noun(word)
+    for plural in ("s", "es"):
+        if canonical is None and word.endswith(plural):
+            canonical = canonical_noun(word[:-len(plural)])
+    # Nouns outside the classical vocabulary stay as said: open-vocabulary grounders may find them.
+    return canonical if canonical is not None else word
+
+
+def _ids(ids: list[str], known: set[str] | None, what: str) -> list[str]:
+    if known is None:
+        return list(ids)
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ValueError(f"{what} names unknown entity ids {unknown}: use only {sorted(known) or 'none'}")
+    return list(ids)
+
+
+def to_target(wire: WireTarget, known_ids: set[str] | None = None) -> TargetSpec:
+    """A TargetSpec with canonical colour and noun words and only known entity ids."""
+    return TargetSpec(
+        phrase=wire.phrase, noun=_noun(wire.noun), colors=[_color(c) for c in wire.colors],
+        position=wire.position, superlative=wire.superlative, ordinal=wire.ordinal, ordinal_axis=wire.ordinal_axis,
+        size=wire.size, plural=wire.plural, all=wire.all, reference=wire.reference,
+        entity_ids=_ids(wire.entity_ids, known_ids, "target"),
+        exclude_entity_ids=_ids(wire.exclude_entity_ids, known_ids, "exclude_entity_ids"), scope=wire.scope,
+    )
+
+
+def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[str] | None = None) -> dict[str, Any]:
+    """The params dict of the intent contract for ``op``, checked for what the operation needs."""
+    params: dict[str, Any] = {k: v for k, v in wire.model_dump(exclude={"relation"}).items() if v is not None}
+    if wire.relation is not None:
+        anchor = to_target(wire.relation.anchor, known_ids)
+        params["relation"] = {"rel": wire.relation.rel, "anchor": anchor.model_dump(exclude_defaults=True)}
+    if "color" in params:
+        params["color"] = _color(params["color"])
+    if "noun" in params:
+        params["noun"] = _noun(params["noun"])
+    if op == OpKind.RECOLOR and "color" not in params:
+        raise ValueError("a recolor operation needs params.color")
+    if op == OpKind.FILTER and "filter" not in params:
+        raise ValueError("a filter operation needs params.filter")
+    if op == OpKind.TEXT and not str(params.get("text", "")).strip():
+        raise ValueError("a text operation needs params.text (the words to write)")
+    if op == OpKind.MOVE and not ({"direction", "position", "relation"} & set(params)):
+        raise ValueError("a move operation needs params.direction, params.position or params.relation")
+    if op == OpKind.INSERT:
+        params.setdefault("noun", target.noun or None)
+        if not params["noun"]:
+            raise ValueError("an insert operation needs params.noun (what to add)")
+        if "color" not in params and target.colors:
+            params["color"] = target.colors[0]
+        params.setdefault("count", 1)
+        params.setdefault("use_reference", False)
+    return params
+
+
+def to_clause(wire: WireClause, known_ids: set[str] | None = None) -> IntentClause:
+    op = OpKind(wire.op)
+    # The new object of an insert is no session entity, so its target is a description only.
+    target = to_target(wire.target, None if op == OpKind.INSERT else known_ids)
+    return IntentClause(op=op, target=target, params=to_params(op, wire.params, target, known_ids),
+                        revision=wire.revision)
+
+
+def to_hint(wire: WireHint) -> FeedbackHint:
+    return FeedbackHint(kind=wire.kind, op_id=wire.op_id, entity_ids=list(wire.entity_ids), detail=wire.detail)
+
+
+__all__ = [
+    "FilterName", "OpName", "Position", "WireClause", "WireHint", "WireParams", "WireRelation", "WireTarget",
+    "to_clause", "to_hint", "to_params", "to_target",
+]

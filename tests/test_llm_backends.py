@@ -1,0 +1,346 @@
+"""The model back-ends over real HTTP: the real ``openai`` client against a scripted local server."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from agents.critic import CritiqueRequest
+from agents.errors import BackendUnavailable, ModelOutputError, UnparseableInstruction
+from agents.executor import Execution
+from agents.llm import LLMClient, LLMIntentParser, VLMCritic
+from agents.types import ParseRequest
+from graph import Editor, Settings
+from prompts import PromptError, load_prompt
+from state.models import (
+    Clarification,
+    Constraint,
+    ConstraintKind,
+    EditOperation,
+    Entity,
+    OpKind,
+    Plan,
+    Region,
+    TargetSpec,
+    Version,
+)
+from tests.openai_server import ScriptedServer, scripted_session
+
+REMOVE_RED_CIRCLE = {"kind": "edit", "reason": "remove one object",
+                     "clauses": [{"op": "remove", "target": {"phrase": "the red circle", "noun": "circle",
+                                                             "colors": ["red"]}}]}
+
+
+def _client(server: ScriptedServer, **options) -> LLMClient:
+    options = {"model": "text-model", "timeout": 5.0, "max_retries": 0} | options
+    return LLMClient(base_url=server.url + "/v1", api_key="x", **options)
+
+
+def _decoded_images(message_content) -> list[Image.Image]:
+    images = []
+    for part in message_content:
+        if part.get("type") == "image_url":
+            url = part["image_url"]["url"]
+            assert url.startswith("data:image/png;base64,")
+            images.append(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    return images
+
+
+def _circle_image(size: int = 128) -> np.ndarray:
+    image = np.full((size, size, 3), 255, np.uint8)
+    cv2.circle(image, (size // 2, size // 2), size // 6, (220, 30, 35), -1)
+    return image
+
+
+def _red_pixels(image) -> int:
+    array = np.asarray(image).astype(int)
+    return int(((array[..., 0] > 150) & (array[..., 1] < 100) & (array[..., 2] < 100)).sum())
+
+
+@pytest.fixture
+def openai_server():
+    yield from scripted_session()
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+def test_prompt_loader_fills_placeholders_and_refuses_gaps():
+    text = load_prompt("critic", message="remove it", operations="- op1", constraints="(none)")
+    assert "remove it" in text and "$" not in text
+    with pytest.raises(PromptError, match="missing"):
+        load_prompt("critic", message="x", operations="y")
+    with pytest.raises(PromptError, match="no prompt template"):
+        load_prompt("nonexistent")
+
+
+# --------------------------------------------------------------------------- client + parser
+
+
+def test_parser_happy_path_sends_strict_schema_and_records_usage(openai_server):
+    llm = _client(openai_server)
+    parser = LLMIntentParser(llm)
+    openai_server.push_json({**REMOVE_RED_CIRCLE, "clauses": [
+        {"op": "remove", "target": {"phrase": "the crimson disc", "noun": "discs", "colors": ["Crimson"]}}]})
+    intent = parser.parse(ParseRequest(text="remove the crimson disc", image_size=(128, 128)))
+
+    assert intent.kind == "edit" and intent.backend == "llm"
+    (clause,) = intent.clauses
+    assert clause.op == OpKind.REMOVE
+    assert (clause.target.noun, clause.target.colors) == ("circle", ["red"])  # canonical vocabulary
+    (request,) = openai_server.chat_requests()
+    assert request["model"] == "text-model"
+    fmt = request["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    schema = fmt["json_schema"]["schema"]
+    assert schema["additionalProperties"] is False and set(schema["required"]) == set(schema["properties"])
+    assert "$ref" not in json.dumps(schema)
+    assert request["messages"][-1] == {"role": "user", "content": "remove the crimson disc"}
+    (record,) = parser.last_calls
+    assert (record.ok, record.prompt_tokens, record.completion_tokens, record.purpose) == (True, 50, 20, "parse")
+    assert record.latency_ms > 0 and llm.calls[-1] == record
+
+
+def test_parser_resolves_references_to_known_entities_and_repairs_unknown_ids(openai_server):
+    head = Version(id="v1", image_ref="ref", width=100, height=100, turn=1, entities=[
+        Entity(id="e1", label="blue square", noun="square", attributes={"color": "blue"},
+               region=Region(box=(10, 10, 40, 40)), origin="added", created_turn=1, last_turn=1)])
+    openai_server.push_json({"kind": "edit", "clauses": [
+        {"op": "recolor", "target": {"reference": "it", "entity_ids": ["e7"]}, "params": {"color": "green"}}]})
+    openai_server.push_json({"kind": "edit", "clauses": [
+        {"op": "recolor", "target": {"reference": "it", "entity_ids": ["e1"]}, "params": {"color": "green"}}]})
+    parser = LLMIntentParser(_client(openai_server))
+    intent = parser.parse(ParseRequest(text="make it green", head=head, image_size=(100, 100)))
+
+    assert intent.clauses[0].target.entity_ids == ["e1"]
+    assert intent.clauses[0].params == {"color": "green"}
+    first, second = openai_server.chat_requests()
+    assert "e1: blue square" in first["messages"][0]["content"]  # the entity list is in the prompt
+    assert "unknown entity ids ['e7']" in second["messages"][-1]["content"]
+    assert [c.ok for c in parser.last_calls] == [False, True]
+
+
+def test_malformed_json_is_repaired_on_the_retry(openai_server):
+    parser = LLMIntentParser(_client(openai_server))
+    openai_server.push_text('{"kind": "edit", "clauses": [{"op": "remove",')
+    openai_server.push_text("```json\n" + json.dumps(REMOVE_RED_CIRCLE) + "\n```")
+    intent = parser.parse(ParseRequest(text="remove the red circle"))
+
+    assert intent.clauses[0].target.colors == ["red"]
+    first, second = openai_server.chat_requests()
+    assert second["messages"][:len(first["messages"])] == first["messages"]
+    assert second["messages"][-2]["role"] == "assistant"
+    assert "not valid JSON" in second["messages"][-1]["content"]
+    assert [(c.attempt, c.ok) for c in parser.last_calls] == [(1, False), (2, True)]
+
+
+def test_malformed_twice_raises_model_output_error(openai_server):
+    parser = LLMIntentParser(_client(openai_server))
+    openai_server.push_text("I would remove the circle.")
+    openai_server.push_json({"kind": "edit", "clauses": [{"op": "recolor", "params": {"color": "chartreuse-ish"}}]})
+    with pytest.raises(ModelOutputError, match="twice") as caught:
+        parser.parse(ParseRequest(text="remove the red circle"))
+    assert "unknown colour 'chartreuse-ish'" in str(caught.value)
+    assert len(openai_server.chat_requests()) == 2
+
+
+def test_unclear_message_is_an_unparseable_instruction(openai_server):
+    openai_server.push_json({"kind": "unclear", "reason": "say which object to change"})
+    with pytest.raises(UnparseableInstruction, match="say which object"):
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="do the thing"))
+
+
+def test_answer_to_a_pending_question_picks_a_candidate(openai_server):
+    pending = Clarification(
+        question="Which circle do you mean?", candidates=[Region(box=(0, 0, 10, 10)), Region(box=(50, 0, 60, 10))],
+        candidate_labels=["the red circle on the left", "the red circle on the right"],
+        candidate_entity_ids=[None, None], pending_intent={"text": "remove the circle"})
+    openai_server.push_json({"kind": "answer", "answer_candidate": 2})
+    intent = LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="the right one", pending=pending))
+    assert intent.kind == "answer" and intent.answer.ordinal == 2 and intent.answer.ordinal_axis is None
+    assert "2. the red circle on the right" in openai_server.chat_requests()[0]["messages"][0]["content"]
+
+
+def test_timeout_is_backend_unavailable_quickly(openai_server):
+    parser = LLMIntentParser(_client(openai_server, timeout=1.0))
+    openai_server.push_delay(4.0, REMOVE_RED_CIRCLE)
+    started = time.perf_counter()
+    with pytest.raises(BackendUnavailable, match="did not answer within 1 s") as caught:
+        parser.parse(ParseRequest(text="remove the red circle"))
+    assert time.perf_counter() - started < 3.0
+    assert openai_server.url in str(caught.value)
+    assert parser.last_calls[-1].error == "timeout"
+
+
+def test_server_error_is_backend_unavailable_with_the_url(openai_server):
+    openai_server.push_error(500, "model crashed")
+    with pytest.raises(BackendUnavailable, match="HTTP 500") as caught:
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="remove the red circle"))
+    assert openai_server.url in str(caught.value) and "model crashed" in str(caught.value)
+
+
+def test_unreachable_server_is_backend_unavailable():
+    llm = LLMClient(base_url="http://127.0.0.1:9/v1", api_key="x", model="m", timeout=1.0, max_retries=0)
+    with pytest.raises(BackendUnavailable, match="cannot reach http://127.0.0.1:9/v1"):
+        LLMIntentParser(llm).parse(ParseRequest(text="remove the red circle"))
+
+
+def test_servers_without_json_schema_get_json_mode_with_the_schema_in_the_prompt(openai_server):
+    openai_server.rejected_formats.add("json_schema")
+    llm = _client(openai_server)
+    parser = LLMIntentParser(llm)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    parser.parse(ParseRequest(text="remove the red circle"))
+    parser.parse(ParseRequest(text="remove the red circle"))
+
+    refused, accepted, remembered = openai_server.chat_requests()
+    assert refused["response_format"]["type"] == "json_schema"
+    assert accepted["response_format"] == {"type": "json_object"}
+    assert remembered["response_format"] == {"type": "json_object"}  # no second refusal
+    assert '"additionalProperties":false' in accepted["messages"][-1]["content"]
+    assert llm.mode_for("text-model") == "json_object"
+
+
+def test_parser_shows_the_image_to_a_distinct_vision_model(openai_server):
+    from state import open_store
+
+    store = open_store("memory://")
+    image = np.zeros((1000, 800, 3), np.uint8)
+    ref = store.images.put_image(image)
+    head = Version(id="v1", image_ref=ref, width=800, height=1000, turn=0)
+    parser = LLMIntentParser(_client(openai_server, vision_model="vision-model"), store.images)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    parser.parse(ParseRequest(text="remove the red circle", head=head, image_size=(800, 1000)))
+
+    (request,) = openai_server.chat_requests()
+    assert request["model"] == "vision-model"
+    (sent,) = _decoded_images(request["messages"][-1]["content"])
+    assert sent.size == (614, 768)
+
+
+# --------------------------------------------------------------------------- critic
+
+
+def _critique_request(constraints: list[Constraint]) -> CritiqueRequest:
+    before = np.full((900, 600, 3), 255, np.uint8)
+    after = before.copy()
+    plan = Plan(operations=[EditOperation(id="op1", kind=OpKind.REMOVE,
+                                          target=TargetSpec(phrase="the red circle", noun="circle"))])
+    return CritiqueRequest(before=before, after=after, after_ref="after", plan=plan,
+                           execution=Execution(image_ref="after", width=600, height=900), constraints=constraints,
+                           entities_before=[], intent_text="remove the red circle")
+
+
+def test_critic_request_carries_two_images_and_the_constraints(openai_server):
+    constraints = [
+        Constraint(id="c1", kind=ConstraintKind.COLOR, entity_id="e2", params={"color": "blue"},
+                   description="the square e2 stays blue", set_by_turn=1),
+        Constraint(id="c2", kind=ConstraintKind.ABSENT, description="no green star", set_by_turn=1,
+                   superseded_by_turn=2),  # not live: not judged
+    ]
+    critic = VLMCritic(_client(openai_server, vision_model="vision-model"), combine="vlm")
+    openai_server.push_json({"observations": "the square turned red", "score": 0.4,
+                             "feedback": "the square is no longer blue",
+                             "constraints": [{"constraint_id": "c1", "holds": False, "reason": "it is red now"}],
+                             "hints": [{"kind": "protect_entities", "op_id": "op1", "entity_ids": ["e2"]}]})
+    result = critic.critique(_critique_request(constraints))
+
+    (request,) = openai_server.chat_requests()
+    assert request["model"] == "vision-model"
+    images = _decoded_images(request["messages"][-1]["content"])
+    assert [im.size for im in images] == [(512, 768), (512, 768)]  # both, downscaled to 768 px
+    system = request["messages"][0]["content"]
+    assert "c1" in system and "the square e2 stays blue" in system and "no green star" not in system
+    assert "remove the red circle" in system
+    assert request["response_format"]["json_schema"]["name"] == "LLMCritique"
+    assert (result.score, result.passed, result.backend) == (0.4, False, "vlm")
+    (verdict,) = result.constraints
+    assert (verdict.constraint_id, verdict.holds, verdict.entity_id) == ("c1", False, "e2")
+    assert result.hints[0].kind == "protect_entities" and result.hints[0].entity_ids == ["e2"]
+    assert "no longer blue" in result.feedback
+
+
+def test_critic_missing_verdict_is_repaired(openai_server):
+    constraints = [Constraint(id="c1", kind=ConstraintKind.ABSENT, description="no red circle", set_by_turn=1)]
+    critic = VLMCritic(_client(openai_server), combine="vlm")
+    openai_server.push_json({"score": 0.95})
+    openai_server.push_json({"score": 0.95, "constraints": [{"constraint_id": "c1", "holds": True}]})
+    result = critic.critique(_critique_request(constraints))
+    assert result.passed and result.constraints[0].holds
+    assert "missing: ['c1']" in openai_server.chat_requests()[1]["messages"][-1]["content"]
+
+
+def test_critic_needs_the_measured_critic_to_combine(openai_server):
+    with pytest.raises(ValueError, match="needs the measured critic"):
+        VLMCritic(_client(openai_server), combine="min")
+
+
+# --------------------------------------------------------------------------- whole turns through the graph
+
+
+def _editor(server: ScriptedServer, **choices) -> Editor:
+    return Editor(Settings.load(store="memory://", llm_base_url=server.url + "/v1", llm_api_key="x",
+                                llm_model="text-model", llm_timeout_s=10, **choices))
+
+
+def test_full_turn_with_llm_parser_llm_decomposer_and_vlm_critic(openai_server):
+    editor = _editor(openai_server, parser="llm", decomposer="llm", critic="vlm")
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    openai_server.push_json({"reasoning": "erase the circle", "operations": [
+        {"from_clause": 0, "kind": "remove", "target": {"phrase": "the red circle", "noun": "circle",
+                                                        "colors": ["red"]},
+         "strategy": {"dilate": 5, "method": None}}]})
+    openai_server.push_json({"observations": "the circle is gone", "score": 0.96, "feedback": ""})
+    image = _circle_image()
+    result = editor.session().send("remove the red circle", image=image)
+
+    assert result.critique.passed and result.critique.backend == "vlm+offline"
+    assert result.intent.backend == "llm"
+    (op,) = result.plan.operations
+    assert op.kind == OpKind.REMOVE and op.strategy["dilate"] == 5 and op.entity_ids  # grounded by the builder
+    assert _red_pixels(image) > 1000 and _red_pixels(result.image) == 0
+    assert np.abs(np.asarray(result.image).astype(int) - 255).max() < 30  # white where the circle was
+    parse, decompose, critique = openai_server.chat_requests()
+    assert "red circle box=" in decompose["messages"][0]["content"]  # the scene's objects, as text
+    assert len(_decoded_images(critique["messages"][-1]["content"])) == 2
+    calls = editor.services.parser.llm.calls
+    assert [c.purpose for c in calls] == ["parse", "decompose", "critique"] and all(c.ok for c in calls)
+    editor.close()
+
+
+def test_mixed_turn_offline_parser_with_vlm_feedback_loop(openai_server):
+    editor = _editor(openai_server, critic="vlm")
+    assert editor.services.parser.name == "offline" and editor.services.decomposer.name == "offline"
+    openai_server.push_json({"observations": "a faint ring is left", "score": 0.3,
+                             "feedback": "the fill does not match the paper around it",
+                             "hints": [{"kind": "switch_inpaint", "op_id": "op1", "detail": "visible patch"}]})
+    openai_server.push_json({"observations": "clean", "score": 0.93, "feedback": ""})
+    result = editor.session().send("remove the red circle", image=_circle_image())
+
+    assert result.critique.passed and result.critique.score == 0.93
+    first, second = result.trace.attempts
+    assert first.critique.score == 0.3 and not first.critique.passed
+    assert "does not match the paper" in first.critique.feedback
+    # The VLM's hint, not the generic escalation (which grows the mask), drove the retry.
+    assert any("switch inpainting from auto to background" in note for note in second.plan.notes)
+    assert (first.plan.operations[0].strategy["method"], second.plan.operations[0].strategy["method"]) == \
+        ("auto", "background")
+    assert len(openai_server.chat_requests()) == 2
+    editor.close()
+
+
+def test_mixed_turn_llm_parser_with_offline_critic(openai_server):
+    editor = _editor(openai_server, parser="llm")
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    result = editor.session().send("get rid of that scarlet blob", image=_circle_image())
+    assert result.intent.backend == "llm" and result.critique.backend == "offline" and result.critique.passed
+    assert _red_pixels(result.image) == 0
+    editor.close()
