@@ -344,3 +344,20 @@ def test_mixed_turn_llm_parser_with_offline_critic(openai_server):
     assert result.intent.backend == "llm" and result.critique.backend == "offline" and result.critique.passed
     assert _red_pixels(result.image) == 0
     editor.close()
+
+
+def test_llm_decomposer_sees_vlm_feedback_and_can_give_up(openai_server):
+    editor = _editor(openai_server, parser="llm", decomposer="llm", critic="vlm")
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    openai_server.push_json({"reasoning": "erase it", "operations": [
+        {"from_clause": 0, "kind": "remove", "target": {"noun": "circle", "colors": ["red"]}}]})
+    openai_server.push_json({"score": 0.5, "feedback": "a grey smudge is left in the middle",
+                             "hints": [{"kind": "switch_inpaint", "op_id": "op1"}]})
+    openai_server.push_json({"reasoning": "no better fill is available", "operations": [], "give_up": True})
+    result = editor.session().send("remove the red circle", image=_circle_image())
+
+    assert not result.critique.passed and "Best effort" in result.reply
+    retry = openai_server.chat_requests()[3]["messages"][0]["content"]
+    assert "grey smudge" in retry and "hint switch_inpaint op1" in retry and "round 1" in retry
+    assert len(result.trace.attempts) == 1  # the exhausted plan ran nothing new
+    editor.close()
