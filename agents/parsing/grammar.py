@@ -423,13 +423,16 @@ def _color_word(cur: Cursor) -> str | None:
     cur.accept_any(_LIGHTNESS)
     w = cur.word()
     color = lx.canonical_color(w) if w else None
-    if color is None or cur.match(lx.FILTER_PHRASES) is not None and cur.match(lx.FILTER_PHRASES)[1] > 1:
+    look = cur.match(lx.FILTER_PHRASES)
+    if color is None or (look is not None and look[1] > 1):  # "black and white" is a look
         cur.pos = save
         return None
     cur.pos += 1
-    if cur.accept("ish") or cur.accept_any(frozenset({"colored", "coloured", "tinted"})):
-        pass
+    cur.accept("ish") or cur.accept_any(_COLORED)
     return color
+
+
+_COLORED = frozenset({"colored", "coloured", "tinted"})
 
 
 def _added_clause(cur: Cursor) -> bool:
