@@ -121,7 +121,7 @@ def grabcut_rect(image: np.ndarray, rect: tuple[int, int, int, int], *, iteratio
         init[fg] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
-        cv2.grabCut(np.ascontiguousarray(small), init, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(np.ascontiguousarray(small), init, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     except cv2.error as exc:
         raise EngineError(f"GrabCut failed: {exc}") from None
     fg_small = ((init == cv2.GC_FGD) | (init == cv2.GC_PR_FGD)).astype(np.uint8)
@@ -281,10 +281,10 @@ def detect_sky(image: np.ndarray) -> list[Detection]:
     lab = cv2.cvtColor(image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     lightness, b = lab[..., 0], lab[..., 2]
     chroma = np.hypot(lab[..., 1], lab[..., 2])
-    candidate = ((lightness > 55) & (b < -8)) | ((lightness > 88) & (chroma < 8))
-    candidate[int(height * 0.6):] = False
-    candidate = cv2.morphologyEx(candidate.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    count, labels = cv2.connectedComponents(candidate, connectivity=4)
+    bright = ((lightness > 55) & (b < -8)) | ((lightness > 88) & (chroma < 8))
+    bright[int(height * 0.6):] = False
+    opened = cv2.morphologyEx(bright.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    count, labels = cv2.connectedComponents(opened, connectivity=4)
     top = set(np.unique(labels[0])) - {0}
     mask = np.isin(labels, list(top)) if top else np.zeros((height, width), bool)
     if mask.sum() < 0.02 * height * width:

@@ -17,6 +17,12 @@ from .shapes import polygon_alpha, shape_polygon
 from .vocabulary import OBJECTS, SHAPES
 
 RGB = tuple[int, int, int]
+FBox = tuple[float, float, float, float]
+
+
+def _rgb3(values: object) -> RGB:
+    r, g, b = (int(v) for v in values)  # type: ignore[attr-defined]
+    return (r, g, b)
 
 # What a composite object is painted when no colour is asked for.
 DEFAULT_OBJECT_COLORS: dict[str, str] = {
@@ -95,26 +101,26 @@ def draw_shape(canvas: np.ndarray, noun: str, box: Box, rgb: RGB, *,
     _check(canvas, box)
     if noun not in SHAPES:
         raise EngineError(f"cannot draw {noun!r}; shapes are {', '.join(SHAPES)}")
-    image, coverage = _composite(canvas, [Part([shape_polygon(noun, box, rotation)], tuple(rgb))])
+    image, coverage = _composite(canvas, [Part([shape_polygon(noun, box, rotation)], _rgb3(rgb))])
     return image, coverage >= 0.5
 
 
-def _sub(box: tuple[float, float, float, float], fx0: float, fy0: float, fx1: float,
-         fy1: float) -> tuple[float, float, float, float]:
+def _sub(box: FBox, fx0: float, fy0: float, fx1: float,
+         fy1: float) -> FBox:
     """A sub-box given as fractions of ``box``."""
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
     return (x0 + fx0 * w, y0 + fy0 * h, x0 + fx1 * w, y0 + fy1 * h)
 
 
-def _square_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+def _square_box(box: FBox) -> FBox:
     x0, y0, x1, y1 = box
     side = min(x1 - x0, y1 - y0)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
 
 
-def _rounded_rect(box: tuple[float, float, float, float], radius: float) -> np.ndarray:
+def _rounded_rect(box: FBox, radius: float) -> np.ndarray:
     x0, y0, x1, y1 = box
     radius = min(radius, (x1 - x0) / 2, (y1 - y0) / 2)
     corners = [(x1 - radius, y1 - radius, 0), (x0 + radius, y1 - radius, 90),
@@ -128,7 +134,7 @@ def _rounded_rect(box: tuple[float, float, float, float], radius: float) -> np.n
 
 def object_parts(noun: str, box: Box, rgb: RGB) -> list[Part]:
     """The flat-coloured parts a composite object is drawn from, main colour ``rgb``."""
-    b = tuple(float(v) for v in box)
+    b: FBox = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
     if noun == "sun":
         sq = _square_box(b)
         cx, cy = (sq[0] + sq[2]) / 2, (sq[1] + sq[3]) / 2
@@ -268,7 +274,7 @@ class ClassicalInserter:
             return paste_reference(image, box, spec.reference, spec.reference_mask)
         noun = spec.noun
         if spec.rgb is not None:
-            rgb = tuple(int(v) for v in spec.rgb)
+            rgb = _rgb3(spec.rgb)
         elif spec.color:
             try:
                 rgb = rgb_of(spec.color)

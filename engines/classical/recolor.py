@@ -65,7 +65,7 @@ class ClassicalRecolorer:
 
         # 3. Shift: L by the median difference (keeps shading), a/b to the target plus local variation.
         shift = np.round(target - median)
-        shifted = cv2.add(lab, tuple(float(v) for v in shift) + (0.0,))
+        shifted = cv2.add(lab, tuple(float(v) for v in shift) + (0.0,))  # type: ignore[call-overload]
         repainted = cv2.cvtColor(shifted, cv2.COLOR_LAB2RGB)
         patch = crop.copy()
         cv2.copyTo(repainted, region.astype(np.uint8), patch)

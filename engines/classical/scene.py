@@ -108,12 +108,12 @@ def classify_shape(mask: np.ndarray) -> tuple[str, float, dict[str, float]]:
     if scale < 1.0:
         size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
         crop = (cv2.resize(crop * 255, size, interpolation=cv2.INTER_AREA) >= 128).astype(np.uint8)
-    crop = cv2.copyMakeBorder(crop, 2, 2, 2, 2, cv2.BORDER_CONSTANT, value=0)
-    contours, _ = cv2.findContours(crop, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    framed = np.pad(crop, 2)
+    contours, _ = cv2.findContours(framed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return "object", 0.0, {"circularity": 0.0, "aspect": 1.0}
     contour = max(contours, key=cv2.contourArea)
-    filled = np.zeros_like(crop)
+    filled = np.zeros_like(framed)
     cv2.drawContours(filled, [contour], -1, 1, thickness=cv2.FILLED)
     target = filled.astype(bool)
     hw = target.shape
@@ -267,7 +267,8 @@ def parse_scene(image: np.ndarray, *, tolerance: float = 1.0,
 
         noun, fit, measures = classify_shape(mask_c)
         rgb_small = small[y0:y1, x0:x1][core]
-        rgb = tuple(int(v) for v in np.median(rgb_small, axis=0))
+        red, green, blue = (int(v) for v in np.median(rgb_small, axis=0))
+        rgb = (red, green, blue)
         name = color_name(rgb)
 
         # 5. Back to full resolution.

@@ -63,7 +63,7 @@ def refine_mask(image: np.ndarray, mask: np.ndarray, *, iterations: int = 4) -> 
     init[frame & ~scribble] = cv2.GC_BGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     try:
-        cv2.grabCut(crop, init, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        cv2.grabCut(crop, init, (0, 0, 0, 0), bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
     except cv2.error:
         return mask.copy()  # GrabCut needs both classes; a scribble over a flat area is its own answer
     refined = np.zeros_like(mask)
@@ -113,10 +113,11 @@ class ClassicalSegmenter:
             if points:
                 mask |= self._flood(image, points)
             return mask if mask.any() else self._box_mask(clipped, (height, width))
-        flood = self._flood(image, points or [])
+        seeds = points or []
+        flood = self._flood(image, seeds)
         if 0 < flood.sum() < 0.5 * height * width:
             return refine_mask(image, flood)
-        x, y = points[0]
+        x, y = seeds[0]
         half = max(8, min(height, width) // 8)
         rect = (max(0, x - half), max(0, y - half), min(width, x + half), min(height, y + half))
         return grabcut_rect(image, rect)

@@ -94,9 +94,8 @@ def polygon_alpha(polygons: list[np.ndarray], shape_hw: tuple[int, int],
     ]
     for polygon in scaled:  # one call per polygon: a joint call would XOR overlaps
         cv2.fillPoly(canvas, [polygon], 255, lineType=cv2.LINE_8, shift=shift)
-    if factor > 1:
-        canvas = cv2.resize(canvas, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
-    return canvas.astype(np.float32) / 255.0, (x0, y0)
+    small = cv2.resize(canvas, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA) if factor > 1 else canvas
+    return np.asarray(small, np.float32) / 255.0, (x0, y0)
 
 
 def render_alpha(polygons: list[np.ndarray], shape_hw: tuple[int, int]) -> np.ndarray:

@@ -73,7 +73,7 @@ def _wrap(words: list[str], lines: int) -> list[str]:
 
 def _measure(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, spacing: int) -> tuple[int, int]:
     bbox = draw.multiline_textbbox((0, 0), "\n".join(lines), font=font, spacing=spacing, align="center")
-    return bbox[2] - bbox[0], bbox[3] - bbox[1]
+    return int(bbox[2] - bbox[0]), int(bbox[3] - bbox[1])
 
 
 def fit_text(text: str, width: int, height: int) -> tuple[list[str], Font, int]:
