@@ -52,6 +52,7 @@ class ScriptedServer:
     script: deque[Scripted] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     rejected_formats: set[str] = field(default_factory=set)
+    rejected_params: set[str] = field(default_factory=set)
     models: list[str] = field(default_factory=lambda: ["text-model", "vision-model"])
     responder: Callable[[dict[str, Any]], Scripted | None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -85,6 +86,7 @@ class ScriptedServer:
             self.script.clear()
             self.requests.clear()
             self.rejected_formats.clear()
+            self.rejected_params.clear()
             self.responder = None
 
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -97,6 +99,9 @@ class ScriptedServer:
             fmt = (body.get("response_format") or {}).get("type")
             if fmt in self.rejected_formats:
                 return Scripted(status=400, error=f"response_format type {fmt!r} is not supported")
+            refused = sorted(self.rejected_params & set(body))
+            if refused:
+                return Scripted(status=400, error=f"Unsupported parameter: '{refused[0]}' is not supported with this model")
             if self.responder is not None:
                 answer = self.responder(body)
                 if answer is not None:

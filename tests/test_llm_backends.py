@@ -209,6 +209,16 @@ def test_servers_without_json_schema_get_json_mode_with_the_schema_in_the_prompt
     assert llm.mode_for("text-model") == "json_object"
 
 
+def test_sampling_options_a_model_refuses_are_dropped(openai_server):
+    openai_server.rejected_params.add("temperature")
+    llm = _client(openai_server, max_tokens=256)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    LLMIntentParser(llm).parse(ParseRequest(text="remove the red circle"))
+    refused, accepted = openai_server.chat_requests()
+    assert refused["temperature"] == 0.0 and "temperature" not in accepted
+    assert accepted["max_tokens"] == 256 and accepted["response_format"]["type"] == "json_schema"
+
+
 def test_parser_shows_the_image_to_a_distinct_vision_model(openai_server):
     from state import open_store
 

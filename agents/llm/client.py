@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -27,6 +27,8 @@ from agents.errors import BackendUnavailable, ModelOutputError
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MAX_RECORDS = 500
+# Sampling options some servers or models refuse; dropped (and remembered) when a 400 names them.
+OPTIONAL_PARAMS = ("temperature", "max_tokens")
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -138,7 +140,7 @@ class LLMClient:
         self, *, base_url: str | None = None, api_key: str | None = None, model: str = "gpt-4o-mini",
         vision_model: str | None = None, timeout: float = 60.0, max_retries: int = 1,
         structured: Mode | Literal["auto"] = "auto", temperature: float | None = 0.0,
-        max_tokens: int | None = 2048,
+        max_tokens: int | None = None,
     ) -> None:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         key = api_key or os.environ.get("OPENAI_API_KEY")
@@ -156,6 +158,7 @@ class LLMClient:
         self.calls: list[CallRecord] = []
         self._forced: Mode | None = None if structured == "auto" else structured
         self._modes: dict[str, Mode] = {}
+        self._dropped: dict[str, set[str]] = {}
         self._lock = threading.Lock()
         self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=max_retries)
 
@@ -167,6 +170,14 @@ class LLMClient:
         return self._forced or self._modes.get(model, "json_schema")
 
     # ------------------------------------------------------------------ structured output
+
+    @overload
+    def structured(self, messages: list[dict[str, Any]], output: type[M], *, convert: None = None,
+                   vision: bool = False, purpose: str = "", records: list[CallRecord] | None = None) -> M: ...
+
+    @overload
+    def structured(self, messages: list[dict[str, Any]], output: type[M], *, convert: Callable[[M], T],
+                   vision: bool = False, purpose: str = "", records: list[CallRecord] | None = None) -> T: ...
 
     def structured(
         self, messages: list[dict[str, Any]], output: type[M], *, convert: Callable[[M], T] | None = None,
@@ -226,9 +237,14 @@ class LLMClient:
                 ms = (time.perf_counter() - started) * 1000
                 self._record(CallRecord(model=model, latency_ms=round(ms, 1), ok=False, purpose=purpose, mode=mode,
                                         attempt=attempt, error=f"HTTP {error.status_code}"), records)
-                if error.status_code in (400, 422) and self._forced is None and mode != "prompt":
-                    self._modes[model] = MODES[MODES.index(mode) + 1]
-                    continue
+                if error.status_code in (400, 422):
+                    refused = [p for p in OPTIONAL_PARAMS if p in request and p in _message(error).lower()]
+                    if refused:  # reasoning models take neither temperature nor max_tokens
+                        self._dropped.setdefault(model, set()).update(refused)
+                        continue
+                    if self._forced is None and mode != "prompt":
+                        self._modes[model] = MODES[MODES.index(mode) + 1]
+                        continue
                 raise BackendUnavailable(
                     f"{self.base_url} answered HTTP {error.status_code} for model {model!r}: "
                     f"{_message(error)}") from error
@@ -262,9 +278,10 @@ class LLMClient:
                  mode: Mode) -> dict[str, Any]:
         schema = strict_schema(output)
         request: dict[str, Any] = {"model": model, "messages": list(messages)}
-        if self.temperature is not None:
+        dropped = self._dropped.get(model, set())
+        if self.temperature is not None and "temperature" not in dropped:
             request["temperature"] = self.temperature
-        if self.max_tokens is not None:
+        if self.max_tokens is not None and "max_tokens" not in dropped:
             request["max_tokens"] = self.max_tokens
         if mode == "json_schema":
             request["response_format"] = {

@@ -6,6 +6,8 @@ Compact one-line-per-item renderings: the model needs ids, names and places to r
 
 from __future__ import annotations
 
+from typing import get_args
+
 from engines.classical.colors import PALETTE
 from engines.classical.vocabulary import OBJECTS, REGION_NOUNS, SHAPES
 from state.models import Clarification, Constraint, Entity, Intent, Turn
@@ -13,7 +15,7 @@ from state.models import Clarification, Constraint, Entity, Intent, Turn
 from ..regions import describe_location
 from .wire import FilterName
 
-FILTERS = FilterName.__args__
+FILTERS: tuple[str, ...] = get_args(FilterName)
 
 
 def vocabulary() -> str:

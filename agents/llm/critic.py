@@ -8,7 +8,7 @@ back; ``combine`` picks "vlm" or "measured" alone, or their "mean".
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -61,6 +61,7 @@ class VLMCritic(CallLog):
         records = self._begin()
         measured = self.measured.critique(request) if self.combine != "vlm" else None
         if self.combine == "measured":
+            assert measured is not None
             return measured
         live = [c for c in request.constraints if c.live]
         op_ids = {op.id for op in request.plan.operations}
@@ -71,7 +72,8 @@ class VLMCritic(CallLog):
             {"type": "text", "text": "Image 2, after the edit:"}, image_part(request.after, self.max_side),
             {"type": "text", "text": "Judge the edit."},
         ]
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system},
+                                          {"role": "user", "content": content}]
         wanted = {c.id for c in live}
         vlm: LLMCritique = self.llm.structured(
             messages, LLMCritique, convert=lambda wire: _checked(wire, wanted, op_ids), vision=True,

@@ -10,6 +10,7 @@ strategy choices override them per operation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field
@@ -62,7 +63,7 @@ class LLMDecomposer(CallLog):
         self._offline = OfflineDecomposer()
 
     def decompose(
-        self, intent: Intent, scene: Scene, *, next_entity: int, protected_ids: list[str] = (),
+        self, intent: Intent, scene: Scene, *, next_entity: int, protected_ids: Sequence[str] = (),
         previous: Plan | None = None, critique: Critique | None = None,
     ) -> Decomposition:
         records = self._begin()

@@ -8,7 +8,7 @@ no ids) are resolved by the same rules the offline parser uses.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -80,7 +80,8 @@ class LLMIntentParser(CallLog):
         content: str | list[dict] = text
         if image is not None:
             content = [{"type": "text", "text": text}, image_part(image)]
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system},
+                                          {"role": "user", "content": content}]
         known = {e.id for e in head.entities} if head else set()
         return self.llm.structured(messages, LLMIntent, convert=lambda wire: self._intent(wire, request, known),
                                    vision=image is not None, purpose="parse", records=records)
