@@ -219,6 +219,9 @@ class _PlanBuilder:
 
     def add_clause(self, index: int, clause: IntentClause, intent: Intent) -> Clarification | None:
         kind = clause.op
+        if clause.target.reference == "previous":
+            self._amend_previous_insert(clause)
+            return None
         if kind == OpKind.INSERT:
             self._insert(index, clause)
             return None
@@ -242,6 +245,37 @@ class _PlanBuilder:
         for sub, candidate in enumerate(targets):
             self._object_op(index, sub, clause, candidate)
         return None
+
+    def _amend_previous_insert(self, clause: IntentClause) -> None:
+        """'add a star and make it red': the thing does not exist yet, so the later clause changes
+        how it is drawn instead of editing it afterwards."""
+        inserts = [op for op in self.operations if op.kind == OpKind.INSERT]
+        if not inserts:
+            raise InstructionError("'it' refers to something added in the same message, but nothing is added")
+        op = inserts[-1]
+        box = op.params["box"]
+        if clause.op == OpKind.RECOLOR:
+            color = canonical_color(str(clause.params.get("color", "")))
+            if color is None:
+                raise InstructionError(f"unknown colour {clause.params.get('color')!r}")
+            op.params.update(color=color, rgb=list(rgb_of(color)))
+        elif clause.op == OpKind.RESIZE:
+            factor = float(clause.params.get("factor", 1.3))
+            cx, cy = center(tuple(box))
+            size = (max(8, int((box[2] - box[0]) * factor)), max(8, int((box[3] - box[1]) * factor)))
+            op.params["box"] = list(box_at((cx, cy), size, self.shape))
+        elif clause.op == OpKind.MOVE:
+            if clause.params.get("position"):
+                wanted = box_at(named_center(clause.params["position"], self.shape),
+                                (box[2] - box[0], box[3] - box[1]), self.shape)
+            elif clause.params.get("direction"):
+                dx, dy = move_offset(clause.params, tuple(box), self.shape)
+                wanted = _shift_inside(tuple(box), dx, dy, self.shape)
+            else:
+                raise InstructionError("say where to put it")
+            op.params["box"] = list(wanted)
+        else:
+            raise InstructionError(f"to {clause.op.value} something added in the same message, send it as a new message")
 
     def _object_op(self, index: int, sub: int, clause: IntentClause, candidate: Candidate) -> None:
         kind = clause.op

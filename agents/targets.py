@@ -153,6 +153,9 @@ def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:
         entity = scene.match_entity(mask)
         return [Candidate(mask=mask, box=box_of_mask(mask), noun=entity.noun if entity else "region",
                           color=entity.color if entity else None, entity_id=entity.id if entity else None)]
+    if spec.scope == "region" and spec.position:
+        mask = named_area(spec.position, shape)
+        return [Candidate(mask=mask, box=box_of_mask(mask), noun="region")]
     if spec.scope == "image":
         full = np.ones(shape, dtype=bool)
         return [Candidate(mask=full, box=(0, 0, shape[1], shape[0]), noun="image")]
@@ -192,6 +195,22 @@ def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:
             and not any(m is not None and mask_iou(m, c.mask) > 0.5 for m in excluded)
         ]
     return candidates
+
+
+def named_area(position: str, shape: tuple[int, int]) -> np.ndarray:
+    """'the top half', 'the left side', 'the top-right corner', 'the middle' as a mask."""
+    height, width = shape
+    mask = np.zeros(shape, dtype=bool)
+    position = canonical_position(position) or "center"
+    if position == "center":
+        mask[height // 4: height - height // 4, width // 4: width - width // 4] = True
+        return mask
+    rows = slice(0, height // 2) if "top" in position else slice(height - height // 2, height) \
+        if "bottom" in position else slice(0, height)
+    cols = slice(0, width // 2) if "left" in position else slice(width - width // 2, width) \
+        if "right" in position else slice(0, width)
+    mask[rows, cols] = True
+    return mask
 
 
 def _refine_user_region(scene: Scene) -> np.ndarray:

@@ -488,6 +488,29 @@ def _summary(attempt: Attempt, rounds: int) -> str:
 
 
 def _describe(op) -> str:
-    target = op.target.phrase or (op.params.get("noun") if op.kind == OpKind.INSERT else "") or ""
-    detail = op.params.get("color") or op.params.get("filter") or op.params.get("text") or ""
-    return " ".join(str(w) for w in (op.kind.value, target, detail) if w)
+    """A short past-tense account of one operation, for the reply."""
+    what = op.target.phrase or "it"
+    params = op.params
+    match op.kind:
+        case OpKind.REMOVE:
+            return f"removed {what}"
+        case OpKind.INSERT:
+            return "added " + " ".join(w for w in ("a", params.get("color"), params.get("noun")) if w)
+        case OpKind.RECOLOR:
+            return f"made {what} {params.get('color')}"
+        case OpKind.MOVE:
+            return f"moved {what} by ({params.get('dx', 0)}, {params.get('dy', 0)}) px"
+        case OpKind.RESIZE:
+            return f"scaled {what} ×{params.get('factor', 1):.2g}"
+        case OpKind.FILTER:
+            scope = "the image" if op.target.scope == "image" else what
+            return f"applied {params.get('filter')} to {scope}"
+        case OpKind.TEXT:
+            return f"wrote {params.get('text')!r}"
+        case OpKind.CROP:
+            return "cropped the image"
+        case OpKind.ROTATE:
+            return f"rotated {'the image' if op.target.scope == 'image' else what} {params.get('angle', 90):g}°"
+        case OpKind.FLIP:
+            return f"flipped {'the image' if op.target.scope == 'image' else what} {params.get('axis', '')}".strip()
+    return op.kind.value
