@@ -39,11 +39,11 @@ class Critic(Protocol):
     def critique(self, request: CritiqueRequest) -> Critique: ...
 
 
-def build_parser(kind: str = "offline", llm: Any = None) -> IntentParser:
+def build_parser(kind: str = "offline", llm: Any = None, images: Any = None) -> IntentParser:
     if kind == "llm":
         from .llm import LLMIntentParser
 
-        return LLMIntentParser(llm)
+        return LLMIntentParser(llm, images)
     from .parsing import OfflineIntentParser
 
     return OfflineIntentParser()

@@ -66,12 +66,12 @@ class OfflineDecomposer:
         self, intent: Intent, scene: Scene, *, next_entity: int, protected_ids: list[str] = (),
         previous: Plan | None = None, critique: Critique | None = None,
     ) -> Decomposition:
-        tactics, notes = self._escalate(previous, critique)
+        tactics, notes = self.escalate(previous, critique)
         if previous is not None and not notes:
             return Decomposition(plan=previous.model_copy(update={"exhausted": True, "notes": ["nothing left to change"]}),
                                  next_entity=next_entity)
         scene.tolerance = tactics.tolerance
-        builder = _PlanBuilder(scene, tactics, next_entity, list(protected_ids))
+        builder = PlanBuilder(scene, tactics, next_entity, list(protected_ids))
         for index, clause in enumerate(intent.clauses):
             clarification = builder.add_clause(index, clause, intent)
             if clarification is not None:
@@ -89,7 +89,7 @@ class OfflineDecomposer:
 
     # ------------------------------------------------------------------ retry escalation
 
-    def _escalate(self, previous: Plan | None, critique: Critique | None) -> tuple[Tactics, list[str]]:
+    def escalate(self, previous: Plan | None, critique: Critique | None) -> tuple[Tactics, list[str]]:
         if previous is None or not previous.operations:
             return Tactics(), []
         tactics = Tactics.model_validate(previous.operations[0].strategy.get("tactics", {}))
@@ -140,7 +140,7 @@ class OfflineDecomposer:
         return tactics, notes
 
 
-class _PlanBuilder:
+class PlanBuilder:
     """Turns clauses into operations against one scene."""
 
     def __init__(self, scene: Scene, tactics: Tactics, next_entity: int, protected_ids: list[str]):

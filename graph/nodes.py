@@ -51,6 +51,12 @@ def _setting(runtime: Runtime[Context], name: str, services: Services):
     return value if value is not None else getattr(services.settings, name)
 
 
+def _llm_calls(agent) -> dict:
+    """Token usage and latency of the model calls an agent just made, for the trace."""
+    calls = getattr(agent, "last_calls", None)
+    return {"llm_calls": [c.model_dump() for c in calls]} if calls else {}
+
+
 def _emit(stage: str, message: str, **data) -> None:
     """A progress event for streaming clients (no-op outside a streamed run)."""
     try:
@@ -137,10 +143,14 @@ def parse_intent(state: GraphState, runtime: Runtime[Context]) -> dict:
         has_reference_image=bool(state.get("reference_refs")),
         image_size=(base.width, base.height) if base else None, turn_index=state["turn_index"],
     )
-    intent = _command_intent(state.get("command"), request.text) or services.parser.parse(request)
+    intent = _command_intent(state.get("command"), request.text)
+    calls: dict = {}
+    if intent is None:
+        intent = services.parser.parse(request)
+        calls = _llm_calls(services.parser)
     trace = state["trace"]
     trace.add("parse", f"{intent.kind}: {len(intent.clauses)} clause(s)", (time.perf_counter() - started) * 1000,
-              backend=intent.backend)
+              backend=intent.backend, **calls)
     _emit("parse", f"understood as {intent.kind}", intent=intent.model_dump(mode="json"))
     update: dict = {"intent": intent}
     if intent.kind == "answer" and snapshot.meta.pending is not None:
@@ -284,7 +294,7 @@ def decompose(state: GraphState, runtime: Runtime[Context]) -> dict:
         return {"clarification": result.clarification, "plan": None}
     plan = result.plan
     trace.add("decompose", f"round {plan.round}: {len(plan.operations)} op(s)", ms, notes=plan.notes,
-              exhausted=plan.exhausted)
+              exhausted=plan.exhausted, **_llm_calls(services.decomposer))
     _emit("plan", f"round {plan.round}: " + ", ".join(f"{op.kind} {op.target.phrase or ''}".strip()
                                                        for op in plan.operations),
           plan=plan.model_dump(mode="json"))
@@ -367,7 +377,7 @@ def critique(state: GraphState, runtime: Runtime[Context]) -> dict:
                       critique=result)
     trace = state["trace"]
     trace.add("critique", f"round {plan.round}: score {result.score:.2f} ({'pass' if result.passed else 'retry'})",
-              (time.perf_counter() - started) * 1000, feedback=result.feedback)
+              (time.perf_counter() - started) * 1000, feedback=result.feedback, **_llm_calls(services.critic))
     _emit("critique", f"round {plan.round}: score {result.score:.2f}", score=result.score, passed=result.passed,
           feedback=result.feedback)
     return {"critique": result, "attempts": [attempt], "round": plan.round}

@@ -34,7 +34,7 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
 
         llm = LLMClient(base_url=settings.llm_base_url, api_key=settings.llm_api_key, model=settings.llm_model,
                         vision_model=settings.vlm_model or settings.llm_model, timeout=settings.llm_timeout_s)
-    parser = build_parser(settings.parser, llm)
+    parser = build_parser(settings.parser, llm, store.images)
     if settings.decomposer == "llm":
         from agents.llm import LLMDecomposer
 
@@ -45,7 +45,7 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
     if settings.critic == "vlm":
         from agents.llm import VLMCritic
 
-        critic = VLMCritic(llm, measured=offline_critic)
+        critic = VLMCritic(llm, measured=offline_critic, combine=settings.critic_combine)
     else:
         critic = offline_critic
     return Services(settings=settings, store=store, engines=engines, parser=parser, decomposer=decomposer,

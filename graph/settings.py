@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     vlm_model: str | None = Field(default=None, description="vision model for the critic (default llm_model)")
     llm_api_key: str | None = Field(default=None, description="API key (or OPENAI_API_KEY)")
     llm_timeout_s: float = Field(default=60.0)
+    critic_combine: Literal["min", "mean", "vlm", "measured"] = Field(
+        default="min", description="how the VLM critic's score combines with the measured one")
 
     threshold: float = Field(default=0.85, ge=0.0, le=1.0, description="critic score needed to accept")
     max_rounds: int = Field(default=3, ge=1, le=10, description="decompose→critique rounds per turn")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from agents.decomposer import INPAINT_METHODS, Decomposition, OfflineDecomposer, _PlanBuilder
+from agents.decomposer import INPAINT_METHODS, Decomposition, OfflineDecomposer, PlanBuilder
 from agents.errors import InstructionError
 from agents.regions import describe_location
 from agents.targets import Scene
@@ -82,7 +82,7 @@ class LLMDecomposer(CallLog):
         clauses = [_clause(op, intent, known) for op in plan.operations]
 
         # 1. tactics: the critic's hints escalate as they do offline; the model's choices override
-        tactics, notes = self._offline._escalate(previous, critique)
+        tactics, notes = self._offline.escalate(previous, critique)
         if plan.tolerance is not None:
             tactics.tolerance = float(min(max(plan.tolerance, 1.0), 2.0))
         for index, op in enumerate(plan.operations):
@@ -97,7 +97,7 @@ class LLMDecomposer(CallLog):
         # 2. ground every operation with the offline plan builder
         scene.tolerance = tactics.tolerance
         planned = Intent(kind="edit", text=intent.text, clauses=clauses, backend=self.name)
-        builder = _PlanBuilder(scene, tactics, next_entity, list(protected_ids))
+        builder = PlanBuilder(scene, tactics, next_entity, list(protected_ids))
         for index, clause in enumerate(clauses):
             clarification = builder.add_clause(index, clause, planned)
             if clarification is not None:

@@ -14,8 +14,9 @@ import asyncio
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -67,12 +68,12 @@ def create_app(editor: Editor | None = None, settings: Settings | None = None,
     config = config or ServerConfig()
     owned = editor is None
     editor = editor or Editor(settings or Settings.load())
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="retouch-turn")
+    pool = TurnPool(workers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         yield
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close()
         if owned:
             editor.close()
 
@@ -98,7 +99,32 @@ def create_app(editor: Editor | None = None, settings: Settings | None = None,
     return app
 
 
-def _routes(editor: Editor, config: ServerConfig, pool: ThreadPoolExecutor) -> APIRouter:
+class TurnPool(Executor):
+    """The threads turns run on: the editor is synchronous, the server must keep serving meanwhile.
+
+    Re-created on demand after a shutdown, since test clients may run the app's lifespan more
+    than once over the same app.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="retouch-turn")
+            return self._executor.submit(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _routes(editor: Editor, config: ServerConfig, pool: Executor) -> APIRouter:
     router = APIRouter(prefix="/sessions", tags=["sessions"])
     store = editor.store
     max_pixels = editor.settings.max_pixels
