@@ -1,0 +1,5 @@
+"""``python -m evals …``."""
+
+from .cli import app
+
+app(prog_name="python -m evals")
