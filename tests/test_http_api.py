@@ -295,3 +295,31 @@ def test_sse_stream_against_uvicorn(editor):
             events = parse_sse(response.read().decode())
         result = events[-1][1]["result"]
         assert result["needs_answer"] and len(result["options"]) == 2
+
+
+# ---------------------------------------------------------------------- property-based: no 5xx
+
+
+def test_openapi_fuzz_has_no_server_errors(editor):
+    """schemathesis against /openapi.json: every documented operation, bounded examples, never a 5xx."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+
+    app = create_app(editor)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @settings(max_examples=30, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case):
+            response = case.call()
+            if response.status_code >= 500:
+                failures.append(f"{case.operation.label}: {response.status_code} {response.text[:200]}")
+
+        check()
+    assert not failures, failures
+    assert time.monotonic() - started < 60

@@ -4,7 +4,6 @@ driven through its HTTP API with langgraph_sdk (two turns on one thread, then a 
 from __future__ import annotations
 
 import base64
-import io
 import os
 import shutil
 import signal
