@@ -159,5 +159,16 @@ def eval_(ctx: typer.Context) -> None:
     sys.exit(eval_app(ctx.args, standalone_mode=True))
 
 
+def _register_server_commands() -> None:
+    # serve/mcp need the `server` extra; without it the rest of the CLI still works.
+    try:
+        from .server_cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_server_commands()
+
 if __name__ == "__main__":
     app()
