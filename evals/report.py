@@ -115,6 +115,12 @@ figure.bad{background:#fee} figure.ok{background:#efe} img.gt{opacity:.8;border-
 """
 
 
+# Records on <body> how many images decoded, so a headless browser can check the page.
+_LOAD_CHECK = ("<script>window.addEventListener('load',()=>{const all=[...document.images];"
+               "const ok=all.filter(i=>i.complete&&i.naturalWidth>0);"
+               "document.body.dataset.imagesLoaded=ok.length+'/'+all.length;});</script>")
+
+
 def render_report(records: Sequence[DialogueRecord], title: str, max_dialogues: int = 200) -> tuple[str, dict]:
     """The HTML page and the figures it shows."""
     summary = summarize(records)
@@ -136,7 +142,7 @@ def render_report(records: Sequence[DialogueRecord], title: str, max_dialogues: 
         f"<img id='calibration-plot' alt='calibration' src='{_calibration_plot(summary)}'></div>",
         "<h2>Dialogues</h2><p>Top row of each turn: the output; below it: the ground truth.</p>",
         *(_strip(r) for r in records[:max_dialogues]),
-        "</body></html>",
+        _LOAD_CHECK, "</body></html>",
     ]
     return "".join(parts), summary
 
