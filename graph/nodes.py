@@ -113,6 +113,12 @@ def load_session(state: GraphState, runtime: Runtime[Context]) -> dict:
     if state.get("mask"):
         mask_image = _decode_input_image(state["mask"], max_pixels)
         mask_ref = images.put_mask(np.asarray(mask_image.convert("L")) > 127)
+    if state.get("box") and not mask_ref:
+        if base is None:
+            raise MissingImage("a box points at the image, but there is no image yet")
+        from agents.regions import box_mask
+
+        mask_ref = images.put_mask(box_mask(tuple(state["box"]), (base.height, base.width)))
     reference_refs = list(state.get("reference_refs") or []) + [
         images.put_image(_decode_input_image(r, max_pixels)) for r in state.get("reference_images", [])]
     trace.add("load", f"session {snapshot.meta.id} at revision {snapshot.meta.revision}",
@@ -120,9 +126,14 @@ def load_session(state: GraphState, runtime: Runtime[Context]) -> dict:
     _emit("load", "session loaded", session_id=snapshot.meta.id)
     return {
         "session_id": snapshot.meta.id, "snapshot": snapshot, "base": base, "new_versions": new_versions,
-        "mask_ref": mask_ref, "reference_refs": reference_refs, "trace": trace, "round": 0,
-        "plan": None, "critique": None, "execution": None, "clarification": None,
-        "turn_index": snapshot.meta.turn_count + 1, "error": None,
+        "user_mask_ref": mask_ref, "references": reference_refs, "history_command": state.get("command"),
+        "trace": trace, "round": 0,
+        "plan": None, "critique": None, "execution": None, "clarification": None, "discovered": [],
+        "attempts": None, "executions": None, "turn_index": snapshot.meta.turn_count + 1, "error": None,
+        # Inputs are consumed here: on a thread that keeps its state (Studio, a checkpointer), the
+        # next turn must not see this turn's image, mask or command again.
+        "image": None, "image_ref": None, "mask": None, "mask_ref": None, "box": None, "reference_images": [],
+        "reference_refs": [], "command": None, "conflict_retries": 0,
     }
 
 
@@ -139,11 +150,11 @@ def parse_intent(state: GraphState, runtime: Runtime[Context]) -> dict:
     request = ParseRequest(
         text=state.get("message", ""), head=head, recent_turns=snapshot.recent_turns if memory else [],
         pending=snapshot.meta.pending,
-        has_user_region=bool(state.get("mask_ref") or state.get("box")),
-        has_reference_image=bool(state.get("reference_refs")),
+        has_user_region=bool(state.get("user_mask_ref")),
+        has_reference_image=bool(state.get("references")),
         image_size=(base.width, base.height) if base else None, turn_index=state["turn_index"],
     )
-    intent = _command_intent(state.get("command"), request.text)
+    intent = _command_intent(state.get("history_command"), request.text)
     calls: dict = {}
     if intent is None:
         intent = services.parser.parse(request)
@@ -219,10 +230,11 @@ def _answer_clarification(answer: Intent, pending, base: Version, services: Serv
     intent = pending.pending_intent.model_copy(deep=True)
     clause = intent.clauses[pending.clause_index]
     extra = []
-    for pick_index, candidate in enumerate(chosen):
+    positions = [next(i for i, c in enumerate(candidates) if c is chosen_one) for chosen_one in chosen]
+    for pick_index, position in enumerate(positions):
         target_clause = clause if pick_index == 0 else clause.model_copy(deep=True)
-        target_clause.params["chosen_region"] = pending.candidates[candidates.index(candidate)].model_dump()
-        target_clause.params["chosen_entity"] = candidate.entity_id
+        target_clause.params["chosen_region"] = pending.candidates[position].model_dump()
+        target_clause.params["chosen_entity"] = candidates[position].entity_id
         if pick_index:
             extra.append(target_clause)
     intent.clauses[pending.clause_index + 1:pending.clause_index + 1] = extra
@@ -266,12 +278,8 @@ def _scene(state: GraphState, services: Services, entities: list[Entity]) -> Sce
     base: Version = state["base"]
     images = services.store.images
     user_mask = None
-    if state.get("mask_ref"):
-        user_mask = images.get_mask(state["mask_ref"])
-    elif state.get("box"):
-        from agents.regions import box_mask
-
-        user_mask = box_mask(tuple(state["box"]), (base.height, base.width))
+    if state.get("user_mask_ref"):
+        user_mask = images.get_mask(state["user_mask_ref"])
     return Scene(image=images.get_array(base.image_ref), image_ref=base.image_ref, entities=entities,
                  engines=services.engines, images=images, user_mask=user_mask)
 
@@ -324,7 +332,7 @@ def execute(state: GraphState, runtime: Runtime[Context]) -> dict:
     images = services.store.images
     entities = [e.model_copy(deep=True) for e in base.entities] + [
         e.model_copy(deep=True) for e in state.get("discovered", [])]
-    references = [images.get_array(ref) for ref in state.get("reference_refs", [])]
+    references = [images.get_array(ref) for ref in state.get("references", [])]
     started = time.perf_counter()
     execution = services.executor.run(
         plan, images.get_array(base.image_ref), entities, turn=state["turn_index"],

@@ -6,7 +6,6 @@ supplies (what LangGraph Studio's form shows); the output schema is what a turn 
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -67,9 +66,20 @@ class TurnOutput(TypedDict, total=False):
     error: str | None
 
 
+def per_turn(left: list | None, right: list | None) -> list:
+    """Append within a turn; ``None`` resets (load_session starts each turn with a clean list,
+    so a thread that keeps state between turns never mixes one turn's attempts into the next)."""
+    if right is None:
+        return []
+    return (left or []) + right
+
+
 class GraphState(TurnInput, TurnOutput, total=False):
     """Everything a turn carries from node to node."""
 
+    user_mask_ref: str | None
+    references: list[str]
+    history_command: str | None
     snapshot: SessionSnapshot
     base: Version | None
     new_versions: list[Version]
@@ -79,8 +89,8 @@ class GraphState(TurnInput, TurnOutput, total=False):
     next_entity: int
     execution: Execution | None
     critique: Critique | None
-    attempts: Annotated[list[Attempt], operator.add]
-    executions: Annotated[list[Execution], operator.add]
+    attempts: Annotated[list[Attempt], per_turn]
+    executions: Annotated[list[Execution], per_turn]
     round: int
     clarification: Clarification | None
     trace: Trace

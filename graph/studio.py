@@ -1,5 +1,5 @@
 """The compiled graph LangGraph Studio (`langgraph dev`) loads, as langgraph.json names it."""
 
-from .builder import build_graph
+from graph.builder import build_graph
 
 graph = build_graph().compile(name="retouch")
