@@ -52,6 +52,26 @@ class Execution(BaseModel):
     engine_ms: float = 0.0
 
 
+# What a neural engine's ``last_result`` says about its call that belongs in the trace (no arrays).
+_RESULT_FIELDS = ("seed", "window", "model_size", "steps", "seconds", "prompt", "enhanced_steps", "blended_steps")
+
+
+def engine_call(engine: Any, previous: Any) -> dict[str, Any]:
+    """The seed and settings of the engine's call during this op, when it keeps a ``last_result``
+    (the neural engines do) and made a new one; the seed makes a diffusion edit reproducible."""
+    result = getattr(engine, "last_result", None)
+    if result is None or result is previous:
+        return {}
+    info: dict[str, Any] = {"seed": getattr(engine, "last_seed", None)}
+    for name in _RESULT_FIELDS:
+        value = getattr(result, name, None)
+        if value is not None:
+            info[name] = [int(v) for v in value] if isinstance(value, tuple | list) else value
+    if isinstance(info.get("seconds"), float):
+        info["seconds"] = round(info["seconds"], 3)
+    return info
+
+
 class Executor:
     """Runs plans with one engine set; images and masks go to ``images``."""
 
@@ -119,13 +139,14 @@ class Executor:
             hole = dilate(target, grow)
             if protected is not None:
                 hole &= ~protected
+            previous = getattr(self.engines.inpainter, "last_result", None)
             result = self.engines.inpainter.inpaint(image, hole, method=op.strategy.get("method", "auto"),
                                                     prompt=op.params.get("prompt", ""), seed=seed)
             outcome.engine = self.engines.inpainter.name
             outcome.before_mask = self.images.put_mask(target)
             outcome.changed_mask = self.images.put_mask(hole)
-            outcome.info = {"dilate": grow, "method": op.strategy.get("method", "auto"),
-                            "seed": getattr(self.engines.inpainter, "last_seed", seed)}
+            outcome.info = {"dilate": grow, "method": op.strategy.get("method", "auto"), "seed": seed,
+                            **engine_call(self.engines.inpainter, previous)}
             self._touch(working, entity_id, turn, present=False)
             return result, outcome, next_entity
 
@@ -143,6 +164,7 @@ class Executor:
                                                      and op.target.scope != "image"):
             from engines.classical.geometry import transform_object
 
+            previous = getattr(self.engines.inpainter, "last_result", None)
             result, new_mask = transform_object(
                 image, target,
                 dx=int(op.params.get("dx", 0)), dy=int(op.params.get("dy", 0)),
@@ -152,6 +174,7 @@ class Executor:
                 avoid_mask=protected,
             )
             outcome.engine = f"geometry+{self.engines.inpainter.name}"
+            outcome.info = engine_call(self.engines.inpainter, previous)  # the background fill's seed
             outcome.before_mask = self.images.put_mask(target)
             outcome.after_mask = self.images.put_mask(new_mask)
             outcome.changed_mask = self.images.put_mask(dilate(target | new_mask, 3))
@@ -168,10 +191,12 @@ class Executor:
             spec = InsertSpec(noun=op.params.get("noun", "circle"), color=op.params.get("color"),
                               rgb=tuple(op.params["rgb"]) if op.params.get("rgb") else None,
                               prompt=op.params.get("prompt", ""), reference=reference)
+            previous = getattr(self.engines.inserter, "last_result", None)
             result, mask = self.engines.inserter.insert(image, box, spec, seed=seed)
             if not mask.any():
                 mask = box_mask(box, shape)
             outcome.engine = self.engines.inserter.name
+            outcome.info = {"seed": seed, **engine_call(self.engines.inserter, previous)}
             outcome.after_mask = self.images.put_mask(mask)
             outcome.changed_mask = self.images.put_mask(dilate(box_mask(box, shape) | mask, 2))
             new_id = f"e{next_entity}"

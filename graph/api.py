@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,20 @@ from .builder import build_graph
 from .services import Services, build_services, register, unregister
 from .settings import Settings
 from .state import Context
+
+log = logging.getLogger("retouch")
+_LOGGED_NOTES: set[str] = set()
+_NOTES_LOCK = threading.Lock()
+
+
+def _log_engine_notes(notes: Sequence[str]) -> None:
+    """Engine fallbacks ("inpainter: classical (no GPU found …)") are logged once per process, not
+    once per Editor: servers and tests build many editors from the same settings."""
+    with _NOTES_LOCK:
+        fresh = [note for note in notes if note not in _LOGGED_NOTES]
+        _LOGGED_NOTES.update(fresh)
+    for note in fresh:
+        log.info("engines: %s", note)
 
 
 @dataclass
@@ -89,6 +105,7 @@ class Editor:
             settings = settings.model_copy(update=overrides)
         self.settings = settings or Settings.load(**overrides)
         self.services = services or build_services(self.settings, store=store, engines=engines)
+        _log_engine_notes(self.services.notes)
         self.store = self.services.store
         self._key = f"editor:{uuid.uuid4().hex}"
         register(self._key, self.services)
@@ -96,7 +113,13 @@ class Editor:
 
     @property
     def engine_names(self) -> dict[str, str]:
+        """The engine each role uses (``{"inpainter": "neural-attention", "recolorer": "classical-lab", …}``)."""
         return self.services.engines.describe()
+
+    @property
+    def engine_notes(self) -> list[str]:
+        """Why a role fell back to its classical engine (empty when nothing did)."""
+        return list(self.services.notes)
 
     def session(self, id: str | None = None) -> Session:
         """A new session, or the stored one with that id (SessionNotFound if there is none)."""

@@ -27,7 +27,10 @@ class Services:
 
 def build_services(settings: Settings, store: SessionStore | None = None, engines: EngineSet | None = None) -> Services:
     store = store or _open_store(settings)
-    engines = engines or build_engine_set(settings.engines, options=settings.engine_options())
+    if engines is None:
+        if settings.engines != "classical" and settings.vram_budget_gb:
+            _set_model_budget(settings.model_budget_bytes())
+        engines = build_engine_set(settings.engines, options=settings.engine_options())
     llm = None
     if "llm" in (settings.parser, settings.decomposer) or settings.critic == "vlm":
         from agents.llm import LLMClient  # the openai client is only needed for model back-ends
@@ -50,6 +53,13 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
         critic = offline_critic
     return Services(settings=settings, store=store, engines=engines, parser=parser, decomposer=decomposer,
                     executor=Executor(engines, store.images), critic=critic, notes=list(engines.notes))
+
+
+def _set_model_budget(budget: int | None) -> None:
+    """Size the process-wide neural model manager (its models are shared by every editor)."""
+    from engines.neural.models import default_manager  # no torch at import time
+
+    default_manager().budget_bytes = budget
 
 
 def _open_store(settings: Settings) -> SessionStore:

@@ -36,8 +36,11 @@ class Settings(BaseSettings):
     text2img_model: str | None = Field(default=None, description="diffusers text-to-image id or folder")
     upscale_model: str | None = Field(default=None, description="diffusers upscaler id or folder")
     grounding_model: str | None = Field(default=None, description="OWLv2 / GroundingDINO id or folder")
-    sam2_config: str | None = Field(default=None, description="SAM 2 config name")
-    sam2_checkpoint: str | None = Field(default=None, description="SAM 2 checkpoint path")
+    sam2_model: str | None = Field(default=None, description="SAM 2 hub id (facebook/sam2.1-hiera-tiny …) "
+                                                             "or a folder holding sam2.json and the .pt")
+    sam2_config: str | None = Field(default=None, description="SAM 2 config name (configs/sam2.1/…yaml), "
+                                                              "with sam2_checkpoint; wins over sam2_model")
+    sam2_checkpoint: str | None = Field(default=None, description="SAM 2 checkpoint (.pt) path")
     clip_model: str | None = Field(default=None, description="CLIP id or folder for the critic/evals")
     ip_adapter: str | None = Field(default=None, description="IP-Adapter weights folder")
     vram_budget_gb: float | None = Field(default=None, description="offload models beyond this budget")
@@ -81,18 +84,43 @@ class Settings(BaseSettings):
         return self.store or f"sqlite:///{self.data_dir / 'sessions.db'}"
 
     def engine_options(self) -> dict[str, dict[str, Any]]:
-        common = {"device": self.device, "dtype": self.dtype}
-        if self.vram_budget_gb:
-            common["vram_budget_gb"] = self.vram_budget_gb
+        """Per-role options for engines/neural's factories, in the names their ``…Options`` accept.
+
+        A role without a configured model is left out (it stays classical). ``dtype`` is passed only
+        when set, so each engine keeps its own default (the detector stays fp32 on a GPU). SAM 2 has
+        no dtype option (it runs in fp32); when it is configured the grounder and the inserter get it
+        too, for object masks instead of boxes. The VRAM budget is not an engine option: it sizes the
+        shared model manager (see ``model_budget_bytes``).
+        """
+        common: dict[str, Any] = {"device": self.device}
+        if self.dtype != "auto":
+            common["dtype"] = self.dtype
+        segmenter: dict[str, Any] = {}
+        if self.sam2_config:
+            segmenter = {"config": self.sam2_config, "checkpoint": self.sam2_checkpoint, "device": self.device}
+        elif self.sam2_model:
+            segmenter = {"model": self.sam2_model, "device": self.device}
         options: dict[str, dict[str, Any]] = {}
         if self.inpaint_model:
             options["inpainter"] = {"model": self.inpaint_model, **common}
-            options["inserter"] = {"model": self.text2img_model or self.inpaint_model,
-                                   "ip_adapter": self.ip_adapter, **common}
+        if self.text2img_model:
+            # Insertion needs a text-to-image UNet; an inpainting checkpoint cannot stand in for it.
+            inserter: dict[str, Any] = {"model": self.text2img_model, **common}
+            if self.ip_adapter:
+                inserter["ip_adapter"] = self.ip_adapter
+            if segmenter:
+                inserter["segmenter"] = dict(segmenter)
+            options["inserter"] = inserter
         if self.grounding_model:
             options["grounder"] = {"model": self.grounding_model, **common}
-        if self.sam2_config or self.sam2_checkpoint:
-            options["segmenter"] = {"config": self.sam2_config, "checkpoint": self.sam2_checkpoint, **common}
+            if segmenter:
+                options["grounder"]["segmenter"] = dict(segmenter)
+        if segmenter:
+            options["segmenter"] = segmenter
         if self.text2img_model:
             options["generator"] = {"model": self.text2img_model, **common}
         return options
+
+    def model_budget_bytes(self) -> int | None:
+        """``vram_budget_gb`` in bytes, for the neural model manager (None = no budget)."""
+        return int(self.vram_budget_gb * 2**30) if self.vram_budget_gb else None
