@@ -41,6 +41,12 @@ def derive(ops: list[EditOperation], entities: dict[str, Entity], turn: int, out
         elif op.kind in (OpKind.INSERT, OpKind.MOVE, OpKind.RESIZE) and entity is not None and entity.present:
             add(ConstraintKind.PRESENT, entity_id, f"the {name} stays visible where it is",
                 color=entity.color, noun=entity.noun)
+        elif op.kind == OpKind.GENERATE:
+            for generated_id in op.entity_ids:
+                generated = entities.get(generated_id)
+                if generated is not None and generated.present:
+                    add(ConstraintKind.PRESENT, generated_id, f"the {generated.label} stays visible where it is",
+                        color=generated.color, noun=generated.noun)
         elif op.kind == OpKind.TEXT and entity is not None:
             add(ConstraintKind.TEXT, entity_id, f"the text {op.params['text']!r} stays", text=op.params["text"],
                 rgb=op.params.get("rgb"))
@@ -63,7 +69,8 @@ def supersede(constraints: list[Constraint], ops: list[EditOperation], turn: int
                 contradicts = kind == ConstraintKind.COLOR
             elif op.kind in (OpKind.MOVE, OpKind.RESIZE, OpKind.ROTATE, OpKind.FLIP) and hit:
                 contradicts = kind in (ConstraintKind.PRESENT, ConstraintKind.POSITION, ConstraintKind.SIZE)
-            elif op.kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and op.target.scope == "image":
+            elif (op.kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and op.target.scope == "image") or (
+                    op.kind == OpKind.REFINE and op.params.get("mode") == "upscale"):
                 contradicts = kind == ConstraintKind.ABSENT  # its box no longer means the same place
             elif op.kind == OpKind.FILTER and op.params.get("filter") in COLOR_CHANGING_FILTERS:
                 contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)

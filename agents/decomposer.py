@@ -238,6 +238,9 @@ class PlanBuilder:
             return None
         if kind == OpKind.CROP:
             return self._crop_to(index, clause, intent)
+        if kind == OpKind.REFINE and clause.target.scope == "image":
+            self._op(index, 0, kind, clause, params=dict(clause.params))
+            return None
 
         targets = self._targets(index, clause, intent)
         if isinstance(targets, Clarification):
@@ -308,6 +311,8 @@ class PlanBuilder:
         elif kind == OpKind.FLIP:
             self._op(index, sub, kind, clause, params={"axis": clause.params.get("axis", "horizontal")},
                      strategy={"dilate": 3, "method": "auto"}, **common)
+        elif kind == OpKind.REFINE and clause.params.get("mode") != "upscale":
+            self._op(index, sub, kind, clause, params=dict(clause.params), **common)
         else:
             raise InstructionError(f"{kind} cannot be applied to an object")
 

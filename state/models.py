@@ -245,7 +245,7 @@ class FeedbackHint(Model):
 
     kind: Literal[
         "grow_mask", "switch_inpaint", "loosen_tolerance", "avoid_entities", "protect_entities",
-        "stronger", "retry",
+        "stronger", "retry", "refine",
     ]
     op_id: str | None = None
     entity_ids: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from agents.parsing.dialogue import (
     same_for,
     strip_markers,
 )
+from agents.parsing.generation import describes_picture, parse_generation, parse_pick, parse_refine, parse_variations
 from agents.parsing.grammar import Context, Cursor
 from agents.parsing.history import parse_history
 from agents.parsing.references import resolve_clauses
@@ -43,9 +44,15 @@ class OfflineIntentParser:
         context = Context(text, request.has_user_region, request.has_reference_image)
 
         # 1. history commands are whole-message forms
-        history = parse_history(_normalized(tokens, context))
+        normalized = _normalized(tokens, context)
+        history = parse_history(normalized)
         if history is not None:
             return Intent(kind="history", text=text, history=history)
+
+        # 1b. pictures: variations, a pick among them, whole-image refinement, generation from words
+        picture = _picture_intent(text, normalized, request, context)
+        if picture is not None:
+            return picture
 
         # 2. "actually … instead" marks a revision of the last edit
         tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, REVISION_TAILS)
@@ -98,6 +105,35 @@ class OfflineIntentParser:
         if cursor.unknown:
             strange = [w for w in cursor.unknown if not lx.is_known(w)]
             raise UnparseableInstruction(cursor.context.text, strange or cursor.unknown)
+
+
+def _picture_intent(text: str, normalized: str, request: ParseRequest, context: Context) -> Intent | None:
+    """The whole-message picture constructs of agents/parsing/generation.py, or None."""
+    count = parse_variations(normalized)
+    if count is not None and request.pending is None:
+        if request.head is None:
+            raise UnparseableInstruction(text, [], "there is no picture yet: describe one first")
+        return Intent(kind="variations", text=text, count=count)
+    if request.pending is None:
+        pick = parse_pick(normalized, request.recent_turns)
+        if pick is not None:
+            return Intent(kind="pick", text=text, pick=pick)
+    if request.head is None:
+        if request.pending is not None or not describes_picture(text, _cursor_of(text, context)):
+            return None
+        intent, unknown = parse_generation(text, context)
+        # Words the picture grammar does not take: the ordinary grammar says what it makes of them.
+        return None if unknown else intent
+    refine = parse_refine(normalized)
+    if refine is not None:
+        return Intent(kind="edit", text=text, clauses=[refine])
+    return None
+
+
+def _cursor_of(text: str, context: Context) -> Cursor:
+    cursor = Cursor(tokenize(text), context, verb_at)
+    cursor.skip_prefixes()
+    return cursor
 
 
 def _image_fallback(clause: IntentClause) -> IntentClause:

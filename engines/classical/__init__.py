@@ -6,6 +6,7 @@ Importing this package registers one classical engine per role with ``engines.re
 from ..registry import register
 from .colors import PALETTE, canonical_color, color_name, rgb_of
 from .filters import FILTERS, ClassicalFilter
+from .generator import ProceduralGenerator
 from .geometry import crop, flip_image, object_matrix, rotate_image, transform_object
 from .grounding import ClassicalGrounder, detect_faces, detect_sky
 from .inpainting import ClassicalInpainter
@@ -22,10 +23,11 @@ register("inserter", "classical", ClassicalInserter)
 register("recolorer", "classical", ClassicalRecolorer)
 register("filter", "classical", ClassicalFilter)
 register("text", "classical", PillowTextDrawer)
+register("generator", "classical", ProceduralGenerator)
 
 __all__ = [
     "FILTERS", "PALETTE", "ClassicalFilter", "ClassicalGrounder", "ClassicalInpainter", "ClassicalInserter",
-    "ClassicalRecolorer", "ClassicalSegmenter", "PillowTextDrawer", "SceneCache", "canonical_color",
+    "ClassicalRecolorer", "ClassicalSegmenter", "PillowTextDrawer", "ProceduralGenerator", "SceneCache", "canonical_color",
     "classify_shape", "color_name", "crop", "detect_faces", "detect_sky", "draw_box", "draw_object",
     "draw_shape", "fit_text", "flip_image", "object_matrix", "parse_scene", "paste_reference", "refine_mask",
     "rgb_of", "rotate_image", "transform_object",
