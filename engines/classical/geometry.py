@@ -89,12 +89,15 @@ def transform_object(image: np.ndarray, mask: np.ndarray, *, dx: float = 0.0, dy
     local = matrix.copy()
     local[:, 2] -= (rx0, ry0)
     size = (rx1 - rx0, ry1 - ry0)
-    alpha_src = mask.astype(np.float32)
-    premult = image.astype(np.float32) * alpha_src[..., None]
+    alpha_src, colour_src = _unmix_rim(image, mask)
+    premult = colour_src * alpha_src[..., None]
     flags = cv2.INTER_LINEAR
     alpha = cv2.warpAffine(alpha_src, local, size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     colour = cv2.warpAffine(premult, local, size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     colour = colour / np.maximum(alpha, 1e-6)[..., None]
+    if scale > 1.0:
+        # Magnifying stretches the edge ramp by ``scale``: steepen it back to about one pixel.
+        alpha = np.clip((alpha - 0.5) * scale + 0.5, 0.0, 1.0)
     if avoid is not None:
         alpha[avoid[ry0:ry1, rx0:rx1]] = 0.0
 
@@ -105,6 +108,39 @@ def transform_object(image: np.ndarray, mask: np.ndarray, *, dx: float = 0.0, dy
     out[ry0:ry1, rx0:rx1] = np.clip(np.round(base * (1 - a) + colour * a), 0, 255).astype(np.uint8)
     new_mask[ry0:ry1, rx0:rx1] = alpha >= 0.5
     return out, new_mask
+
+
+def _unmix_rim(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel coverage and colour of an object, with its anti-aliased rim separated from the
+    background it was blended with.
+
+    A rim pixel is a mix ``t·object + (1-t)·background``; warping it as it is would carry the old
+    background along and widen the soft edge each time the object is moved or scaled. For a
+    flat-coloured object the mix is undone: coverage ``t`` becomes alpha and the colour the object's.
+    """
+    alpha = mask.astype(np.float32)
+    colour = image.astype(np.float32)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    inner = cv2.erode(mask.astype(np.uint8), kernel).astype(bool)
+    if inner.sum() < 16:
+        return alpha, colour
+    obj = np.median(colour[inner], axis=0)
+    if float(np.abs(colour[inner] - obj).mean()) > 6.0:  # textured (a photo): keep its pixels
+        return alpha, colour
+    grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
+    ring = cv2.dilate(grown.astype(np.uint8), kernel).astype(bool) & ~grown
+    if not ring.any():
+        return alpha, colour
+    bg = np.median(colour[ring], axis=0)
+    axis = obj - bg
+    norm = float(axis @ axis)
+    if norm < 100.0:  # object and background too alike to tell apart
+        return alpha, colour
+    rim = grown & ~inner
+    coverage = np.clip(((colour[rim] - bg) @ axis) / norm, 0.0, 1.0)
+    alpha[rim] = coverage
+    colour[rim] = obj
+    return alpha, colour
 
 
 def _check_box(array: np.ndarray, box: Box) -> Box:
