@@ -13,12 +13,15 @@ import pytest
 from agents.errors import EmptyInstruction, UnparseableInstruction
 from agents.parsing import OfflineIntentParser, tokenize
 from agents.types import ParseRequest
-from state.models import HistoryKind, Intent
+from state.models import HistoryKind, Intent, Version
 
 PARSER = OfflineIntentParser()
+# An image is open: without one the first message describes a picture to make (agents/parsing/generation.py).
+OPEN = Version(id="v0", image_ref="0" * 64, width=200, height=100, turn=0)
 
 
 def parse(text: str, **kw) -> Intent:
+    kw.setdefault("head", OPEN)
     return PARSER.parse(ParseRequest(text=text, **kw))
 
 
