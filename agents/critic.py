@@ -9,8 +9,10 @@ broken promise cannot be averaged away; hints tell the decomposer what to change
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from engines.classical.colors import color_distance, rgb_to_lab
@@ -30,8 +32,10 @@ from state.models import (
 
 from .constraints import ConstraintChecker
 from .executor import Execution, OpOutcome
-from .measure import lab_stats, measured_color, preservation, preservation_score
+from .measure import lab_stats, measured_color, preservation, preservation_score, window
 from .regions import box_mask, box_of_mask, dilate, erode, mask_iou
+
+SAMPLE_PIXELS = 100_000  # regions larger than this are measured on an even sample of their pixels
 
 
 @dataclass
@@ -54,10 +58,14 @@ class OfflineCritic:
     def __init__(self, engines: EngineSet, images: ImageRepository) -> None:
         self.engines = engines
         self.images = images
+        self.last_engine_ms = 0.0
+        """Time the last critique spent in engine calls (re-grounding), for the turn's ``trace.engine_ms``."""
 
     def critique(self, request: CritiqueRequest) -> Critique:
         after = request.after
+        started = time.perf_counter()
         detections = self.engines.grounder.ground(after, None, (), cache_key=request.after_ref)
+        self.last_engine_ms = (time.perf_counter() - started) * 1000
         outcomes = {o.op_id: o for o in request.execution.outcomes}
         entities_after = {e.id: e for e in request.execution.entities}
         verdicts: list[OperationVerdict] = []
@@ -181,7 +189,7 @@ class OfflineCritic:
                 FeedbackHint(kind="stronger", op_id=op.id, detail="the new colour did not take")
 
         if op.kind in (OpKind.MOVE, OpKind.RESIZE) or (op.kind in (OpKind.ROTATE, OpKind.FLIP) and after_mask is not None):
-            return self._check_transform(op, before, after, before_mask, after_mask, detections, verdict)
+            return self._check_transform(op, request, before, after, before_mask, after_mask, detections, verdict)
 
         if op.kind == OpKind.INSERT:
             if after_mask is None or not after_mask.any():
@@ -219,22 +227,41 @@ class OfflineCritic:
     def _check_remove(self, op, before, after, mask, detections, verdict):
         if mask is None:
             return verdict(False, "no region was removed", 0.0), None
-        zone = dilate(mask, 4)
-        residue = [d for d in detections if (d.mask & zone).sum() > 0.3 * d.area]
+        # Every ring below reaches at most 26 px beyond the object: measure on that window only.
+        area = window(mask, 28)
+        if area is None:
+            return verdict(False, "no region was removed", 0.0), None
+        mask, before, after = mask[area], before[area], after[area]
+        size = int(np.count_nonzero(mask))
+
+        def overlap(detection, region) -> int:
+            return int(np.count_nonzero(detection.mask[area] & region))
+
+        def iou(detection) -> float:
+            inter = overlap(detection, mask)
+            union = _area(detection) + size - inter
+            return inter / union if union else 0.0
+
+        # One distance transform gives every ring (a dilation by a disc of radius r is distance ≤ r).
+        distance = cv2.distanceTransform((~mask).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        grown = {radius: distance <= radius for radius in (4, 5, 10, 16, 26)}
+        zone = grown[4]
+        residue = [d for d in detections if overlap(d, zone) > 0.3 * _area(d)]
         removed_color = measured_color(before, mask)
-        same = [d for d in residue if mask_iou(d.mask, mask) > 0.3 and d.color == removed_color]
+        same = [d for d in residue if iou(d) > 0.3 and d.color == removed_color]
         if same:
             return verdict(False, f"a {removed_color} object is still there", 0.2), \
                 FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the object was not erased")
         inside = erode(mask, 1)
-        near = dilate(mask, 10) & ~dilate(mask, 5)
-        far = dilate(mask, 26) & ~dilate(mask, 16)
+        near = grown[10] & ~grown[5]
+        far = grown[26] & ~grown[16]
         fill_delta = _lab_delta(after, inside, near)
         # A halo (glow, shadow, anti-aliased fringe) is a near ring that differs from the wider
         # surroundings by more than they vary themselves: the mask must grow to take it.
         halo = _lab_delta(after, near, far)
         spread = _lab_spread(after, far)
-        ghosts = [d for d in residue if (d.mask & dilate(mask, 4) & ~erode(mask, 2)).sum() > 0.5 * d.area]
+        edge = zone & ~erode(mask, 2)
+        ghosts = [d for d in residue if overlap(d, edge) > 0.5 * _area(d)]
         if ghosts or halo > max(12.0, 0.8 * spread):
             what = f"{len(ghosts)} fragment(s)" if ghosts else f"a halo around it (ΔE {halo:.0f})"
             return verdict(False, f"an outline of the removed object is left: {what}", 0.5,
@@ -250,16 +277,19 @@ class OfflineCritic:
         return verdict(True, f"gone; the fill matches its surroundings (ΔE {delta:.1f})", 0.9 + 0.1 * max(0, 1 - delta / 18),
                        fill_delta=delta), None
 
-    def _check_transform(self, op, before, after, before_mask, after_mask, detections, verdict):
+    def _check_transform(self, op, request, before, after, before_mask, after_mask, detections, verdict):
         if after_mask is None or not after_mask.any():
             return verdict(False, "the object left the image", 0.2), FeedbackHint(kind="retry", op_id=op.id)
         best = max(detections, key=lambda d: mask_iou(d.mask, after_mask), default=None)
         iou = mask_iou(best.mask, after_mask) if best is not None else 0.0
         color_before = measured_color(before, before_mask) if before_mask is not None else None
         color_after = measured_color(after, after_mask)
+        entity = next((e for e in request.execution.entities if e.id in op.entity_ids), None)
+        is_shape = entity is not None and entity.noun in _SHAPES
         if iou < 0.6:
             # Composite objects are several detections: accept when the moved pixels look the same.
-            if color_before is not None and color_before == color_after and \
+            # A plain shape must be found again as itself.
+            if not is_shape and color_before is not None and color_before == color_after and \
                     (best is None or not _is_flat(best)):
                 return verdict(True, f"moved (colour kept: {color_after})", 0.9, iou=iou), None
             return verdict(False, f"not found at its new place (IoU {iou:.2f})", 0.4, iou=iou), \
@@ -321,11 +351,25 @@ class OfflineCritic:
         return verdict(ok, f"rotated {angle:g}°" if ok else "rotation size is wrong")
 
 
+def _area(detection) -> int:
+    """A detection's pixel count, as the grounder recorded it (counting a full-size mask is not free)."""
+    area = detection.attributes.get("area") if detection.attributes else None
+    return int(area) if area is not None else detection.area
+
+
+def _sample(pixels: np.ndarray, limit: int = SAMPLE_PIXELS) -> np.ndarray:
+    """At most ``limit`` evenly spaced pixels: a median of a large flat region needs no more."""
+    if len(pixels) <= limit:
+        return pixels
+    return pixels[np.linspace(0, len(pixels) - 1, limit).astype(np.int64)]
+
+
 def _lab_delta(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     """ΔE between the median colours of two regions (0 when either is empty)."""
     if not a.any() or not b.any():
         return 0.0
-    medians = np.stack([np.median(image[a], axis=0), np.median(image[b], axis=0)]).astype(np.uint8)
+    medians = np.stack([np.median(_sample(image[a]), axis=0),
+                        np.median(_sample(image[b]), axis=0)]).astype(np.uint8)
     lab = rgb_to_lab(medians)
     return float(np.linalg.norm(lab[0] - lab[1]))
 
@@ -334,7 +378,7 @@ def _lab_spread(image: np.ndarray, region: np.ndarray) -> float:
     """How much a region's colour varies: median distance to its median colour, in ΔE."""
     if not region.any():
         return 0.0
-    lab = rgb_to_lab(image[region].reshape(-1, 1, 3)).reshape(-1, 3)
+    lab = rgb_to_lab(_sample(image[region]).reshape(-1, 1, 3)).reshape(-1, 3)
     return float(np.median(np.linalg.norm(lab - np.median(lab, axis=0), axis=1)))
 
 

@@ -90,13 +90,13 @@ class Executor:
         intermediates: list[str] = []
         engine_ms = 0.0
         for index, op in enumerate(plan.operations):
-            started = time.perf_counter()
+            started, stored = time.perf_counter(), self.images.busy_ms
             current, outcome, next_entity = self._run_op(
                 op, current, working, order, turn=turn, next_entity=next_entity, references=references,
                 seed=seed + index,
             )
             outcome.ms = (time.perf_counter() - started) * 1000
-            engine_ms += outcome.ms
+            engine_ms += outcome.ms - (self.images.busy_ms - stored)  # storing masks is not engine work
             outcomes.append(outcome)
             intermediates.append(self.images.put_image(current))
         final_ref = intermediates[-1] if intermediates else self.images.put_image(current)

@@ -7,6 +7,7 @@ they find, and links it to the session's entities.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,6 +71,8 @@ class Scene:
     images: ImageRepository
     user_mask: np.ndarray | None = None
     tolerance: float = 1.0
+    engine_ms: float = 0.0
+    """Time spent inside engine calls (grounding, segmentation), for the turn's ``trace.engine_ms``."""
     _detections: dict[tuple, list[Detection]] = field(default_factory=dict)
 
     @property
@@ -79,10 +82,20 @@ class Scene:
     def ground(self, noun: str | None = None, colors: tuple[str, ...] = ()) -> list[Detection]:
         key = (noun, colors, self.tolerance)
         if key not in self._detections:
+            started = time.perf_counter()
             self._detections[key] = self.engines.grounder.ground(
                 self.image, noun, colors, tolerance=self.tolerance, cache_key=self.image_ref
             )
+            self.engine_ms += (time.perf_counter() - started) * 1000
         return self._detections[key]
+
+    def segment(self, box: tuple[int, int, int, int]) -> np.ndarray | None:
+        """The segmenter's mask for ``box`` in this image (its embedding cached per image version)."""
+        started = time.perf_counter()
+        try:
+            return self.engines.segmenter.segment(self.image, box=box, cache_key=self.image_ref)
+        finally:
+            self.engine_ms += (time.perf_counter() - started) * 1000
 
     def entity_mask(self, entity: Entity) -> np.ndarray | None:
         if entity.region is None:
@@ -111,8 +124,8 @@ class Scene:
             color=entity.color, entity_id=entity.id, label=entity.label, attributes=dict(entity.attributes),
         )
 
-    def match_entity(self, mask: np.ndarray) -> Entity | None:
-        box = box_of_mask(mask)
+    def match_entity(self, mask: np.ndarray, box: tuple[int, int, int, int] | None = None) -> Entity | None:
+        box = box or box_of_mask(mask)
         if box is None:
             return None
         for entity in self.entities:
@@ -226,7 +239,7 @@ def _refine_user_region(scene: Scene) -> np.ndarray:
         return best.mask
     box = box_of_mask(user)
     try:
-        mask = scene.engines.segmenter.segment(scene.image, box=box, cache_key=scene.image_ref)
+        mask = scene.segment(box)
         if mask is not None and mask.any() and (mask & user).sum() > 0.3 * mask.sum():
             return mask
     except Exception:  # a segmenter failure falls back to the user's own region
@@ -235,7 +248,7 @@ def _refine_user_region(scene: Scene) -> np.ndarray:
 
 
 def _from_detection(detection: Detection, scene: Scene) -> Candidate:
-    entity = scene.match_entity(detection.mask)
+    entity = scene.match_entity(detection.mask, detection.box)
     return Candidate(
         mask=detection.mask, box=detection.box, noun=entity.noun if entity else detection.noun,
         color=detection.color, entity_id=entity.id if entity else None,

@@ -34,13 +34,18 @@ from state.models import (
     new_id,
 )
 
-from .services import Services, services_for
+from .services import _REGISTRY, Services, services_for
 from .settings import Settings
 from .state import Context, GraphState
 
 
 def _services(runtime: Runtime[Context]) -> Services:
     context = runtime.context or Context()
+    # Services registered by the Python API need no settings: reading the environment on every
+    # node would cost more than the rest of a small turn.
+    registered = _REGISTRY.get(context.services_key) if context.services_key else None
+    if registered is not None:
+        return registered
     overrides = {"store": context.store, "engines": context.engines}
     settings = Settings.load(**{k: v for k, v in overrides.items() if v})
     return services_for(context.services_key, settings)
@@ -295,6 +300,7 @@ def decompose(state: GraphState, runtime: Runtime[Context]) -> dict:
         previous=state.get("plan"), critique=state.get("critique"),
     )
     trace = state["trace"]
+    trace.engine_ms += scene.engine_ms  # grounding and segmentation are engine time
     ms = (time.perf_counter() - started) * 1000
     if result.clarification is not None:
         trace.add("decompose", "ambiguous target: asking", ms, question=result.clarification.question)
@@ -380,6 +386,8 @@ def critique(state: GraphState, runtime: Runtime[Context]) -> dict:
         intent_text=state["intent"].text,
     )
     result = services.critic.critique(request)
+    measured = getattr(services.critic, "measured", None) or services.critic
+    state["trace"].engine_ms += getattr(measured, "last_engine_ms", 0.0)  # the critic's re-grounding
     attempt = Attempt(round=plan.round, plan=plan, image_ref=execution.image_ref,
                       intermediate_refs=execution.intermediate_refs, op_ms=[o.ms for o in execution.outcomes],
                       critique=result)

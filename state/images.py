@@ -109,13 +109,26 @@ def to_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
-def encode_mask(mask: np.ndarray) -> bytes:
-    """A boolean mask as a 1-bit PNG (small, lossless)."""
-    image = Image.fromarray(mask.astype(np.uint8) * 255).convert("1")
+def pack_mask(mask: np.ndarray) -> bytes:
+    """A boolean mask as 1-bit rows (MSB first), the raw layout of a 1-bit PNG; cheap to hash."""
+    return np.packbits(np.asarray(mask, dtype=bool), axis=1).tobytes()
+
+
+def encode_mask(mask: np.ndarray, packed: bytes | None = None) -> bytes:
+    """A boolean mask as a 1-bit PNG (small, lossless). Built from packed bits, not through an
+    8-bit image: the same bytes as before, several times faster."""
+    height, width = mask.shape[:2]
+    image = Image.frombytes("1", (width, height), packed if packed is not None else pack_mask(mask))
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
 def decode_mask(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("L")) > 127
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "1":  # unpack the bits directly: no 8-bit conversion
+        image.load()
+        width, height = image.size
+        return np.unpackbits(np.frombuffer(image.tobytes(), np.uint8).reshape(height, -1), axis=1,
+                             count=width).astype(bool)
+    return np.asarray(image.convert("L")) > 127

@@ -48,8 +48,13 @@ def to_lab(image: np.ndarray) -> np.ndarray:
 def edge_map(lab: np.ndarray, delta: float) -> np.ndarray:
     """Pixels whose colour differs from a 4-neighbour by more than ``delta`` ΔE."""
     limit = delta * delta
-    dx = ((lab[:, 1:] - lab[:, :-1]) ** 2).sum(axis=2) > limit
-    dy = ((lab[1:] - lab[:-1]) ** 2).sum(axis=2) > limit
+
+    def squared(step: np.ndarray) -> np.ndarray:  # per-channel sums: numpy's axis-2 reduce is slow
+        step *= step
+        return step[..., 0] + step[..., 1] + step[..., 2]
+
+    dx = squared(lab[:, 1:] - lab[:, :-1]) > limit
+    dy = squared(lab[1:] - lab[:-1]) > limit
     edges = np.zeros(lab.shape[:2], bool)
     edges[:, 1:] |= dx
     edges[:, :-1] |= dx
@@ -274,17 +279,20 @@ def parse_scene(image: np.ndarray, *, tolerance: float = 1.0,
         # 5. Back to full resolution.
         full = np.zeros((full_h, full_w), bool)
         if factor == 1.0:
+            fx0, fy0 = x0, y0
             full[y0:y1, x0:x1] = mask_c
+            placed = mask_c
         else:
             fx0, fy0 = int(np.floor(x0 / factor)), int(np.floor(y0 / factor))
             fx1, fy1 = min(full_w, int(np.ceil(x1 / factor))), min(full_h, int(np.ceil(y1 / factor)))
             up = cv2.resize(mask_c.astype(np.uint8) * 255, (fx1 - fx0, fy1 - fy0),
                             interpolation=cv2.INTER_LINEAR)
-            full[fy0:fy1, fx0:fx1] = up >= 128
-        ys, xs = np.nonzero(full)
+            placed = up >= 128
+            full[fy0:fy1, fx0:fx1] = placed
+        ys, xs = np.nonzero(placed)  # only the window: the rest of ``full`` is empty
         if len(xs) == 0:
             continue
-        box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+        box = (fx0 + int(xs.min()), fy0 + int(ys.min()), fx0 + int(xs.max()) + 1, fy0 + int(ys.max()) + 1)
         label = f"{name} {noun if noun != 'object' else 'shape'}"
         detections.append(Detection(
             mask=full, box=box, label=label, noun=noun, color=name, rgb=rgb,
