@@ -50,6 +50,8 @@ class CritiqueRequest:
     threshold: float = 0.85
     intent_text: str = ""
     extra: dict = field(default_factory=dict)
+    before_ref: str | None = None
+    check_bystanders: bool = True
 
 
 class OfflineCritic:
@@ -91,6 +93,10 @@ class OfflineCritic:
         checker = ConstraintChecker(after, request.before, detections, entities_after, self._entity_mask(after),
                                     touched, global_change)
         constraint_verdicts = [checker.check(c) for c in request.constraints if c.live]
+        if request.check_bystanders and not global_change:
+            bystanders, bystander_hints = self._bystanders(request, detections)
+            constraint_verdicts += bystanders
+            hints += bystander_hints
         for verdict in constraint_verdicts:
             if not verdict.holds:
                 hints.extend(self._constraint_hints(verdict, request, changed))
@@ -134,6 +140,39 @@ class OfflineCritic:
                 return None
             union |= mask
         return union
+
+    def _bystanders(self, request: CritiqueRequest, detections) -> tuple[list[ConstraintVerdict], list[FeedbackHint]]:
+        """Objects no operation was aimed at must still be there: an insertion or a move that
+        lands on an object nobody mentioned is drift too, constraint or not."""
+        before = request.before
+        shape = before.shape[:2]
+        earlier = self.engines.grounder.ground(before, None, (), cache_key=request.before_ref)
+        targets, changes = [], []
+        for op, outcome in zip(request.plan.operations, request.execution.outcomes, strict=False):
+            target = self._mask(outcome.before_mask, shape)
+            if target is not None:
+                targets.append(target)
+            changes.append((op, outcome, self._mask(outcome.changed_mask, shape)))
+        verdicts, hints = [], []
+        for index, thing in enumerate(earlier):
+            if any(mask_iou(thing.mask, t) > 0.3 for t in targets):
+                continue
+            culprits = [(op, outcome) for op, outcome, changed in changes
+                        if changed is not None and (changed & thing.mask).sum() > 0.1 * thing.area
+                        and not op.params.get("overlap_ok")]
+            if not culprits:
+                continue
+            if any(mask_iou(d.mask, thing.mask) >= 0.5 and d.color == thing.color for d in detections):
+                continue
+            name = f"the {thing.color or ''} {thing.noun}".replace("  ", " ")
+            verdicts.append(ConstraintVerdict(constraint_id=f"scene-{index + 1}", description=f"{name} stays",
+                                              holds=False, score=0.5, reason=f"{name} was covered or damaged"))
+            for op, _ in culprits:
+                kind = "avoid_entities" if op.kind in (OpKind.MOVE, OpKind.INSERT, OpKind.RESIZE, OpKind.TEXT) \
+                    else "protect_entities"
+                hints.append(FeedbackHint(kind=kind, op_id=op.id, entity_ids=["scene"],
+                                          detail=f"{op.id} reached into {name}"))
+        return verdicts, hints
 
     def _constraint_hints(self, verdict: ConstraintVerdict, request: CritiqueRequest, changed) -> list[FeedbackHint]:
         """Which operation broke the constraint, and how it should keep clear next time."""

@@ -344,7 +344,8 @@ class PlanBuilder:
         if avoid:
             target_box = self._clear_of(target_box, candidate, avoid)
         dx, dy = target_box[0] - box[0], target_box[1] - box[1]
-        self._op(index, sub, OpKind.MOVE, clause, params={"dx": int(dx), "dy": int(dy)},
+        overlap_ok = (params.get("relation") or {}).get("rel") == "on"  # "put it on the square"
+        self._op(index, sub, OpKind.MOVE, clause, params={"dx": int(dx), "dy": int(dy), "overlap_ok": overlap_ok},
                  strategy={"dilate": 3, "method": "auto"}, **common)
 
     def _clear_of(self, wanted, candidate: Candidate, avoid_ids: list[str]):
@@ -380,7 +381,7 @@ class PlanBuilder:
     def _typical_size(self) -> int:
         detections = [d for d in self.scene.ground() if d.noun != "background"]
         if detections:
-            sides = sorted(max(d.box[2] - d.box[0], d.box[3] - d.box[1]) for d in detections)
+            sides = sorted(((d.box[2] - d.box[0]) * (d.box[3] - d.box[1])) ** 0.5 for d in detections)
             return int(np.clip(sides[len(sides) // 2], 0.08 * min(self.shape), 0.3 * min(self.shape)))
         return int(0.2 * min(self.shape))
 
@@ -418,14 +419,25 @@ class PlanBuilder:
                 if count > 1 or self.tactics.avoid.get(op_id):
                     box = free_box(size, occupied, self.shape, preferred=center(wanted)) or wanted
             else:
-                box = free_box(size, occupied, self.shape) or box_at(
-                    (self.shape[1] / 2, self.shape[0] / 2), size, self.shape)
+                box = self._free_box_shrinking(size, occupied)
             occupied |= box_mask(box, self.shape)
             op_params = {"box": list(box), "noun": noun, "color": color,
                          "rgb": list(rgb_of(color)) if color else None,
                          "use_reference": bool(params.get("use_reference")),
-                         "reference_index": int(params.get("reference_index", 0))}
+                         "reference_index": int(params.get("reference_index", 0)),
+                         "overlap_ok": (params.get("relation") or {}).get("rel") == "on"}
             self._op(index, sub, OpKind.INSERT, clause, params=op_params)
+
+    def _free_box_shrinking(self, size: tuple[int, int], occupied: np.ndarray):
+        """The free spot nearest the centre; a crowded scene gets a smaller object rather than
+        one drawn over something already there."""
+        w, h = size
+        for factor in (1.0, 0.85, 0.72, 0.6, 0.5):
+            scaled = (max(8, int(w * factor)), max(8, int(h * factor)))
+            box = free_box(scaled, occupied, self.shape, clearance=max(2, int(6 * factor)))
+            if box is not None:
+                return box
+        return box_at((self.shape[1] / 2, self.shape[0] / 2), size, self.shape)
 
     def _text(self, index: int, clause: IntentClause) -> None:
         params = clause.params

@@ -383,7 +383,8 @@ def critique(state: GraphState, runtime: Runtime[Context]) -> dict:
         after_ref=execution.image_ref, plan=plan, execution=execution,
         constraints=[c for c in carried if c.live] if services.settings.check_constraints else [],
         entities_before=base.entities, threshold=_setting(runtime, "threshold", services),
-        intent_text=state["intent"].text,
+        intent_text=state["intent"].text, before_ref=base.image_ref,
+        check_bystanders=services.settings.check_constraints,
     )
     result = services.critic.critique(request)
     measured = getattr(services.critic, "measured", None) or services.critic
