@@ -72,6 +72,8 @@ def supersede(constraints: list[Constraint], ops: list[EditOperation], turn: int
             elif (op.kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and op.target.scope == "image") or (
                     op.kind == OpKind.REFINE and op.params.get("mode") == "upscale"):
                 contradicts = kind == ConstraintKind.ABSENT  # its box no longer means the same place
+            elif op.kind == OpKind.REFINE and op.params.get("mode") == "style":
+                contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)
             elif op.kind == OpKind.FILTER and op.params.get("filter") in COLOR_CHANGING_FILTERS:
                 contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)
             elif op.kind == OpKind.INSERT and kind == ConstraintKind.ABSENT:

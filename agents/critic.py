@@ -155,7 +155,8 @@ class OfflineCritic:
             changes.append((op, outcome, self._mask(outcome.changed_mask, shape)))
         verdicts, hints = [], []
         for index, thing in enumerate(earlier):
-            if any(mask_iou(thing.mask, t) > 0.3 for t in targets):
+            # A part of a target (a sun's ray, a house's roof) is the target, not a bystander.
+            if any(mask_iou(thing.mask, t) > 0.3 or (thing.mask & t).sum() > 0.5 * thing.area for t in targets):
                 continue
             culprits = [(op, outcome) for op, outcome, changed in changes
                         if changed is not None and (changed & thing.mask).sum() > 0.1 * thing.area

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from engines.classical.colors import canonical_color, color_name, rgb_of
+from engines.classical.vocabulary import OBJECTS
 from state.models import (
     Clarification,
     Critique,
@@ -168,6 +169,7 @@ class PlanBuilder:
                               color=entity.color if entity else _measured_color(self.scene.image, mask),
                               entity_id=entity_id)]
         resolution = resolve(clause.target, self.scene)
+        resolution.candidates = self._adopt_composites(resolution.candidates)
         if resolution.ambiguous:
             regions = [candidate_region(c, self.scene.images) for c in resolution.candidates]
             return Clarification(
@@ -177,6 +179,25 @@ class PlanBuilder:
                 pending_intent=intent, clause_index=index,
             )
         return resolution.candidates
+
+    def _adopt_composites(self, candidates: list[Candidate]) -> list[Candidate]:
+        """A detection that is part of a drawn or generated composite entity (a sun's disc without
+        its rays) stands for the whole entity, so the edit moves all of it and no twin is made."""
+        adopted: list[Candidate] = []
+        for candidate in candidates:
+            if candidate.entity_id is None:
+                for entity in self.scene.entities:
+                    if not entity.present or entity.origin not in ("added", "generated") or entity.noun != \
+                            candidate.noun or entity.noun not in OBJECTS:
+                        continue
+                    mask = self.scene.entity_mask(entity)
+                    if mask is not None and (mask & candidate.mask).sum() >= 0.8 * max(candidate.area, 1):
+                        candidate = Candidate(mask=mask, box=entity.region.box, noun=entity.noun,
+                                              color=entity.color, entity_id=entity.id, label=entity.label)
+                        break
+            if all(c.entity_id is None or c.entity_id != candidate.entity_id for c in adopted):
+                adopted.append(candidate)
+        return adopted
 
     def _entity_for(self, candidate: Candidate) -> str:
         """The entity id of a candidate, making the object an entity if it was not one yet."""

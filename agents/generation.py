@@ -69,9 +69,12 @@ def scene_objects(intent: Intent) -> list[dict[str, Any]]:
         if not noun:
             raise InstructionError("say what to draw, e.g. 'a red balloon over a green hill'")
         color = canonical_color(str(params.get("color") or "")) or DEFAULT_OBJECT_COLORS.get(noun, "red")
+        relation = params.get("relation")
+        if relation and isinstance(relation.get("anchor"), TargetSpec):
+            relation = {**relation, "anchor": relation["anchor"].model_dump()}
         for _ in range(max(1, min(int(params.get("count", 1)), MAX_OBJECTS))):
             objects.append({"noun": noun, "color": color, "size": params.get("size"),
-                            "position": params.get("position"), "relation": params.get("relation")})
+                            "position": params.get("position"), "relation": relation})
     # A relation's anchor is part of the picture too, unless it is already one of the objects.
     for obj in list(objects):
         relation = obj.get("relation")
