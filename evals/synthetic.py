@@ -368,6 +368,8 @@ class _Sim:
                 templates = [t for t in P.MOVE_PIXELS if direction in ("left", "right") or "to the" not in t]
                 out.append((_pick(self.rng, templates).replace("{d}", direction).replace("{px}", str(px)), box))
         for name, (fx, fy) in POSITIONS.items():
+            if name in ("left", "right", "top", "bottom"):
+                continue  # "move it to the left" reads as a direction, so only corners and centre are places
             box = _round_box(_clamped(fx * self.w, fy * self.h, bw, bh, self.w, self.h))
             moved = abs(box[0] - x0) + abs(box[1] - y0)
             if moved > 0.1 * self.w and self._free(box, obj.id):
