@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     clip_model: str | None = Field(default=None, description="CLIP id or folder for the critic/evals")
     ip_adapter: str | None = Field(default=None, description="IP-Adapter weights folder")
     vram_budget_gb: float | None = Field(default=None, description="offload models beyond this budget")
+    diffusion_steps: int | None = Field(default=None, ge=1, le=200, description="denoising steps of the "
+                                        "diffusion inpainter and inserter (None = their default, 30)")
 
     parser: Literal["offline", "llm"] = Field(default="offline", description="intent parser back-end")
     decomposer: Literal["offline", "llm"] = Field(default="offline", description="decomposer back-end")
@@ -95,6 +97,7 @@ class Settings(BaseSettings):
         common: dict[str, Any] = {"device": self.device}
         if self.dtype != "auto":
             common["dtype"] = self.dtype
+        steps = {"steps": self.diffusion_steps} if self.diffusion_steps else {}
         segmenter: dict[str, Any] = {}
         if self.sam2_config:
             segmenter = {"config": self.sam2_config, "checkpoint": self.sam2_checkpoint, "device": self.device}
@@ -102,10 +105,10 @@ class Settings(BaseSettings):
             segmenter = {"model": self.sam2_model, "device": self.device}
         options: dict[str, dict[str, Any]] = {}
         if self.inpaint_model:
-            options["inpainter"] = {"model": self.inpaint_model, **common}
+            options["inpainter"] = {"model": self.inpaint_model, **common, **steps}
         if self.text2img_model:
             # Insertion needs a text-to-image UNet; an inpainting checkpoint cannot stand in for it.
-            inserter: dict[str, Any] = {"model": self.text2img_model, **common}
+            inserter: dict[str, Any] = {"model": self.text2img_model, **common, **steps}
             if self.ip_adapter:
                 inserter["ip_adapter"] = self.ip_adapter
             if segmenter:
