@@ -187,6 +187,9 @@ def refine_execution(execution: Execution, ops: list[EditOperation], services: S
     for index, op in enumerate(ops):
         started = time.perf_counter()
         image, outcome = refiner.run(op, image, working, turn=turn, seed=seed + index)
+        if "note" in outcome.info:  # the reply says which kind of upscaling this was
+            op.params["engine_note"] = outcome.info["note"]
+            op.params["factor"] = outcome.info.get("factor", op.params.get("factor"))
         outcome.ms = (time.perf_counter() - started) * 1000
         engine_ms += outcome.ms
         outcomes.append(outcome)

@@ -421,7 +421,8 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
     trace: Trace = state["trace"]
     versions = list(state.get("new_versions", []))
     base: Version | None = state.get("base")
-    turn = Turn(index=index, message=state.get("message", ""), kind=TurnKind.EDIT, intent=intent,
+    kind = TurnKind.GENERATE if intent.kind == "generate" else TurnKind.EDIT
+    turn = Turn(index=index, message=state.get("message", ""), kind=kind, intent=intent,
                 base_version=base.id if base else None, trace=trace)
 
     if intent.kind == "history":
@@ -540,4 +541,15 @@ def _describe(op) -> str:
             return f"rotated {'the image' if op.target.scope == 'image' else what} {params.get('angle', 90):g}°"
         case OpKind.FLIP:
             return f"flipped {'the image' if op.target.scope == 'image' else what} {params.get('axis', '')}".strip()
+        case OpKind.GENERATE:
+            objects = ", ".join(o["label"] for o in params.get("objects", []))
+            return f"drew {objects} on a {params.get('background', {}).get('kind', 'plain')} background"
+        case OpKind.REFINE:
+            if params.get("mode") == "upscale":
+                note = f" with {params['engine_note']}" if params.get("engine_note") else ""
+                return f"upscaled the image ×{params.get('factor') or 'print-size'}{note}"
+            if params.get("mode") == "style":
+                return f"restyled {'the image' if op.target.scope == 'image' else what} as {params.get('style')}"
+            return f"{'enhanced details of' if params.get('mode') == 'sharpen' else 'denoised'} " \
+                   f"{'the image' if op.target.scope == 'image' else what}"
     return op.kind.value
