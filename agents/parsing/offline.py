@@ -15,7 +15,13 @@ from agents.parsing.dialogue import (
     same_for,
     strip_markers,
 )
-from agents.parsing.generation import describes_picture, parse_generation, parse_pick, parse_refine, parse_variations
+from agents.parsing.generation import (
+    describes_picture,
+    parse_generation,
+    parse_pick,
+    parse_refine,
+    parse_variations,
+)
 from agents.parsing.grammar import Context, Cursor
 from agents.parsing.history import parse_history
 from agents.parsing.references import resolve_clauses
