@@ -515,3 +515,159 @@ def test_deterministic_and_fast():
     per_message_ms = (time.perf_counter() - start) * 1000 / (rounds * len(messages))
     assert again == first
     assert per_message_ms < 2.0, per_message_ms
+
+
+# --------------------------------------------------------------------------- everyday phrasings
+
+STAR = {"noun": "star"}
+RED_ONE = {"colors": ["red"]}
+
+
+@pytest.mark.parametrize("text,target", [
+    ("remove the star from the picture", STAR), ("erase the star from the image", STAR),
+    ("delete the star from this photo completely", STAR), ("remove the red one from the scene", RED_ONE),
+    ("take the star out of the picture", STAR), ("make the star disappear", STAR), ("make the star vanish", STAR),
+    ("make the star go away", STAR), ("get the star out of here", STAR), ("get the red one out", RED_ONE),
+    ("take the star away", STAR), ("take the red one out", RED_ONE), ("can you lose the star", STAR),
+    ("I don't want the star", STAR), ("I don't want the star anymore", STAR), ("we don't need the red one", RED_ONE),
+    ("I want the star gone", STAR), ("the star should go away", STAR), ("the star has to go", STAR),
+    ("the star should disappear", STAR), ("the star should be removed", STAR), ("throw away the star", STAR),
+])
+def test_removal_phrasings(text, target):
+    assert one(parse(text)) == ("remove", target, {})
+
+
+@pytest.mark.parametrize("text", [
+    "I don't want the star, remove it", "I don't want the star. Remove it please", "I don't need the star, delete it",
+])
+def test_a_removal_said_twice_is_one_clause(text):
+    assert one(parse(text)) == ("remove", STAR, {})
+
+
+@pytest.mark.parametrize("text,noun,color,extra", [
+    ("I want a black circle", "circle", "black", {}),
+    ("I'd like a red heart at the top", "heart", "red", {"position": "top"}),
+    ("we need a small blue star", "star", "blue", {"size": "small"}),
+    ("I would love an orange pentagon in the top left corner", "pentagon", "orange", {"position": "top-left"}),
+    ("I want to have a green square", "square", "green", {}),
+])
+def test_wishes_for_a_new_thing_add_it(text, noun, color, extra):
+    assert one(parse(text))[2] == ins(noun, color, **extra)
+
+
+@pytest.mark.parametrize("text,op,target,params", [
+    ("I'd like the circle in cyan", "recolor", {"noun": "circle"}, {"color": "cyan"}),
+    ("I want the star blue", "recolor", STAR, {"color": "blue"}),
+    ("I would like the square to be bigger", "resize", {"noun": "square"}, {"factor": 1.3}),
+    ("the star should be blue", "recolor", STAR, {"color": "blue"}),
+    ("let's make the star blue", "recolor", STAR, {"color": "blue"}),
+    ("the red one must be green", "recolor", RED_ONE, {"color": "green"}),
+    ("I think the star should be blue", "recolor", STAR, {"color": "blue"}),
+    ("the heart would look better in purple", "recolor", {"noun": "heart"}, {"color": "purple"}),
+    ("the star needs to be bigger", "resize", STAR, {"factor": 1.3}),
+    ("the star is too small", "resize", STAR, {"factor": 1.3}),
+    ("the star is a bit too big", "resize", STAR, {"factor": 0.87}),
+    ("the background should be blurry", "filter", BG, filt("blur")),
+    ("the image is too dark", "filter", IMAGE, filt("brighten")),
+    ("the star should be on the left", "move", STAR, {"position": "left"}),
+    ("the star should go to the left", "move", STAR, move("left")),
+    ("the circle should move up a bit", "move", {"noun": "circle"}, move("up", degree="bit")),
+])
+def test_wishes_and_subject_first_phrasings(text, op, target, params):
+    assert one(parse(text)) == (op, target, params)
+
+
+@pytest.mark.parametrize("text,op,params", [
+    ("make the red one a bit bigger", "resize", {"factor": 1.15}),
+    ("make the red one slightly larger", "resize", {"factor": 1.15}),
+    ("make the red one a lot larger", "resize", {"factor": 1.6}),
+    ("make the red one blue", "recolor", {"color": "blue"}),
+    ("turn the red one into a blue one", "recolor", {"color": "blue"}),
+    ("paint the red one green", "recolor", {"color": "green"}),
+    ("color the red one in yellow", "recolor", {"color": "yellow"}),
+])
+def test_colour_only_target_in_make(text, op, params):
+    assert one(parse(text)) == (op, RED_ONE, params)
+
+
+@pytest.mark.parametrize("text,color", [
+    ("turn the star into a blue one", "blue"), ("make the star a green one", "green"), ("paint the star blue", "blue"),
+    ("color the star in blue", "blue"),
+])
+def test_colour_said_as_a_one(text, color):
+    assert one(parse(text)) == ("recolor", STAR, {"color": color})
+
+
+@pytest.mark.parametrize("text,params", [
+    ("move the star into the left", move("left")), ("move the star over to the left", move("left")),
+    ("move the star over towards the right", move("right")), ("scoot the star left", move("left")),
+    ("push the star up a little", move("up", degree="bit")),
+    ("nudge the star left", move("left", degree="bit")), ("nudge the star down", move("down", degree="bit")),
+    ("inch the star up", move("up", degree="bit")), ("nudge the star left a lot", move("left", degree="lot")),
+    ("nudge the star left by 30 pixels", move("left", px=30)), ("take the star to the right", move("right")),
+])
+def test_move_phrasings_more(text, params):
+    assert one(parse(text)) == ("move", STAR, params)
+
+
+@pytest.mark.parametrize("text,params", [
+    ("write SALE at the top", {"text": "SALE", "position": "top"}),
+    ("Write SALE at the top", {"text": "SALE", "position": "top"}),
+    ("write Hello at the bottom in red", {"text": "Hello", "position": "bottom", "color": "red"}),
+    ("add the text SALE at the top", {"text": "SALE", "position": "top"}),
+    ("add the word OPEN in the center", {"text": "OPEN", "position": "center"}),
+    ("write Happy Birthday at the top", {"text": "Happy Birthday", "position": "top"}),
+    ("write the word sale at the top", {"text": "sale", "position": "top"}),
+    ("write hello at the top", {"text": "hello", "position": "top"}),
+    ("add the text 'Big Sale' at the top", {"text": "Big Sale", "position": "top"}),
+])
+def test_unquoted_text(text, params):
+    op, target, got = one(parse(text))
+    assert op == "text" and target["noun"] == "text"
+    assert got == {"position": None, "color": None, "size": "medium", **params}
+
+
+@pytest.mark.parametrize("text", ["write something nice", "write it", "write the text at the top"])
+def test_text_still_needs_words_to_draw(text):
+    with pytest.raises(UnparseableInstruction, match="quotes"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text", [
+    "undo twice", "undo that 3 times", "undo the last two changes", "revert my last 2 edits", "go back two steps",
+    "undo the last couple of changes", "redo twice",
+])
+def test_multi_step_undo_is_counted_or_refused(text):
+    from state.models import HistoryAction
+    if "count" in HistoryAction.model_fields:
+        intent = parse(text)
+        assert intent.kind == "history" and intent.history is not None and intent.history.model_dump()["count"] > 1
+    else:
+        with pytest.raises(UnparseableInstruction, match="one step at a time"):
+            parse(text)
+
+
+@pytest.mark.parametrize("text", ["undo the last change", "undo that", "go back to step 2"])
+def test_single_step_history_is_unchanged(text):
+    assert parse(text).kind == "history"
+
+
+@pytest.mark.parametrize("text,target", [
+    ("remove the most recent one", {"reference": "added"}), ("remove the latest one", {"reference": "added"}),
+    ("remove the last thing I added", {"reference": "added"}), ("remove what I just added", {"reference": "added"}),
+    ("remove the one I added most recently", {"reference": "added"}),
+    ("remove the new heart", {"noun": "heart", "reference": "added"}),
+    ("remove the heart I just put in", {"noun": "heart", "reference": "added"}),
+    ("remove the most recently added heart", {"noun": "heart", "reference": "added"}),
+])
+def test_recency_references(text, target):
+    assert one(parse(text)) == ("remove", target, {})
+
+
+def test_parsing_stays_fast_on_everyday_phrasings():
+    texts = ["I don't want the star, remove it", "the red one should be a bit smaller", "write SALE at the top",
+             "make the purple heart disappear", "I'd like a red heart at the top", "nudge the star left"] * 20
+    start = time.perf_counter()
+    for text in texts:
+        parse(text)
+    assert (time.perf_counter() - start) / len(texts) < 0.002

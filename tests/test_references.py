@@ -135,6 +135,35 @@ def test_added(text, ids, head, turns):
     assert spec["entity_ids"] == ids
 
 
+@pytest.mark.parametrize("text,ids", [
+    ("remove the one I just added", ["h1"]), ("remove the most recent one", ["h1"]), ("remove the latest one", ["h1"]),
+    ("remove the last thing I added", ["h1"]), ("remove what I just added", ["h1"]),
+    ("make the new heart purple", ["h1"]), ("remove the heart I just put in", ["h1"]),
+    ("remove the star I put in earlier", ["t1"]), ("remove the most recently added star", ["t1"]),
+    ("remove the last star I added", ["t1"]), ("make the one I added most recently bigger", ["h1"]),
+])
+def test_recency_resolves_to_the_latest_addition(text, ids, head, turns):
+    spec = target(parse(text, head, turns))
+    assert spec["reference"] == "added" and "ordinal" not in spec
+    assert spec["entity_ids"] == ids
+
+
+@pytest.mark.parametrize("text", [
+    "add a heart and make the new heart red", "add a heart and make the one I just added red",
+    "draw a heart, then color the heart you just drew red",
+])
+def test_added_in_the_same_message_is_that_insertion(text, head, turns):
+    intent = parse(text, head, turns)
+    assert [c.op for c in intent.clauses] == [OpKind.INSERT, OpKind.RECOLOR]
+    spec = intent.clauses[1].target
+    assert spec.reference == "previous" and spec.noun == "heart" and spec.entity_ids == []
+
+
+def test_colour_only_reference_is_a_target_without_noun(head, turns):
+    for text in ("make the red one a bit bigger", "make the red one blue", "remove the red one"):
+        assert target(parse(text, head, turns)) == {"colors": ["red"]}
+
+
 def test_last_added_by_noun(head):
     assert last_added(head, None) == ["h1"]
     assert last_added(head, "star") == ["t1"]

@@ -31,7 +31,7 @@ from agents.parsing.grammar import (
     parse_rotation_sense,
     resize_factor,
 )
-from agents.parsing.tokens import phrase_at
+from agents.parsing.tokens import Token, phrase_at
 from state.models import IntentClause, OpKind, TargetSpec
 
 Item = tuple[str, Any]
@@ -132,8 +132,12 @@ def _clause(op: OpKind, target: TargetSpec, **params: Any) -> IntentClause:
 # --------------------------------------------------------------------------- remove
 
 
+_REMOVE_DECORATION = _skipper(*lx.REMOVE_DECORATION)
+
+
 def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
-    nps = [v for _, v in collect(cur, [("np", _np_target_compound)])]
+    items = collect(cur, [("skip", _REMOVE_DECORATION), ("np", _np_target_compound)])
+    nps = [v for n, v in items if n == "np"]
     if not nps:
         raise cur.fail("say what to remove, e.g. 'remove the red circle'")
     clauses = []
@@ -287,10 +291,22 @@ def _sense_item(cur: Cursor) -> int | None:
     return cur.take(_SENSE_ONLY)
 
 
+def _remove_tail(cur: Cursor) -> bool | None:
+    """ "disappear", "go away", "gone", "out of here": what makes "make X …" / "get X …" a removal."""
+    n = phrase_at(cur.tokens, cur.pos, lx.REMOVE_TAILS)
+    if not n:
+        return None
+    cur.pos += n
+    _REMOVE_DECORATION(cur)
+    return True
+
+
 MAKE_RECOGNIZERS: list[Recognizer] = [
     ("skip", _COLOR_OF), ("from_color", _from_color), ("filter", _filter_item), ("color", parse_color_param),
     ("resize", parse_resize), ("angle", _angle_item), ("sense", _sense_item), ("degree", parse_degree),
-    ("skip", _skipper(("look",), ("appear",), ("seem",), ("be",), ("more",))), ("np", _np_target),
+    ("remove", _remove_tail),
+    ("skip", _skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"))),
+    ("np", _np_target),
 ]
 
 
@@ -324,6 +340,10 @@ def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item])
             clauses.append(_clause(OpKind.RESIZE, _object_spec(target_np), factor=resize_factor(item, 0)))
         elif name == "angle":
             clauses.append(_clause(OpKind.ROTATE, _scoped(target_np), angle=float(value) * sense))
+        elif name == "remove":
+            if target_np is None:
+                raise cur.fail("say what to remove, e.g. 'make the red circle disappear'")
+            clauses.append(_clause(OpKind.REMOVE, _object_spec(target_np)))
     return clauses
 
 
@@ -400,6 +420,8 @@ def build_move(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     items = collect(cur, MOVE_RECOGNIZERS)
     if verb in (("raise",), ("lift",)):
         items.append(("direction", "up"))
+    if verb[0] in lx.SMALL_MOVE_VERBS and not any(n in ("degree", "amount") for n, _ in items):
+        items.append(("degree", "bit"))  # "nudge it left": a small step unless an amount is said
     clauses: list[IntentClause] = []
     for nps, params in segments(items):
         if not nps:
@@ -442,6 +464,38 @@ def _move_params(cur: Cursor, params: list[Item]) -> dict[str, Any]:
             else:
                 out["degree"] = value
     return out
+
+
+# --------------------------------------------------------------------------- take / want
+
+
+def build_take(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """ "take the blue one away / out" removes; "take the star to the left" moves."""
+    save = cur.pos
+    items = collect(cur, [("remove", _remove_tail), ("skip", _REMOVE_DECORATION), ("np", _np_target_compound)])
+    if any(n == "remove" for n, _ in items) and not cur.unknown:
+        nps = [v for n, v in items if n == "np"]
+        if not nps:
+            raise cur.fail("say what to take away, e.g. 'take the red circle away'")
+        return [_clause(OpKind.REMOVE, _object_spec(np)) for np in nps]
+    cur.pos, cur.unknown = save, []
+    return build_move(cur, verb)
+
+
+def _names_new_thing(cur: Cursor) -> bool:
+    """Whether an indefinite noun phrase starts here ("a black circle", "two stars", "another one")."""
+    save = cur.pos
+    np = parse_np(cur, "insert", allow_compound=True)
+    cur.pos = save
+    return np is not None and np.indefinite and not np.definite
+
+
+def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """A wish: "I want a black circle" adds it; "I'd like the circle in cyan" / "I want it gone" change it."""
+    cur.accept("to", "have") or cur.accept("to", "see") or cur.accept("to", "add")
+    if _quote_ahead(cur) or _names_new_thing(cur):
+        return build_insert(cur, verb)
+    return build_make(cur, verb)
 
 
 # --------------------------------------------------------------------------- resize
@@ -618,7 +672,52 @@ def _text_color(cur: Cursor) -> str | None:
     return color
 
 
+_TEXT_MARKERS = frozenset({"text", "word", "words", "saying", "says", "reads", "caption", "label", "title",
+                           "heading", "write", "letter", "type", "print"})
+
+
+_PLACEHOLDERS = frozenset({"something", "anything", "stuff", "whatever", "some"})
+_GREETINGS = frozenset({"hello", "hi", "hey", "thanks", "ok", "okay", "yes", "no", "welcome"})
+
+
+def _unquoted_text(cur: Cursor) -> None:
+    """Unquoted text to draw becomes a quote token: a run of words typed Capitalised or in CAPITALS
+    ("write SALE at the top", "caption it Happy Birthday"), or one unknown word right after the verb or
+    after "text"/"word"/"saying" ("write hello"). Only when the clause has no quoted text."""
+    if _quote_ahead(cur):
+        return
+    start = cur.pos
+    end = start
+    while end < len(cur.tokens) and cur.tokens[end].kind != "sep":
+        end += 1
+    run: list[int] = []
+    for i in range(start, end):
+        tok = cur.tokens[i]
+        typed = tok.raw if tok.kind == "word" else ""
+        capital = len(typed) > 0 and typed[0].isupper() and typed != "I" and not (
+            typed in ("A", "An") and i + 1 < end and cur.tokens[i + 1].kind == "word")
+        if capital and (not run or run[-1] == i - 1):
+            run.append(i)
+        elif run:
+            break
+    if not run:
+        prev = cur.tokens[start - 1].word if start > 0 else ""
+        i = start
+        while i < end and cur.tokens[i].word in _TEXT_MARKERS | {"the", "a", "some"}:
+            prev, i = cur.tokens[i].word, i + 1
+        word = cur.tokens[i].word if i < end else ""
+        following = cur.tokens[i + 1].word if i + 1 < end else ""
+        if i < end and cur.tokens[i].kind == "word" and prev in _TEXT_MARKERS and (
+                not lx.is_known(word) or word in _GREETINGS) and word not in _PLACEHOLDERS and (
+                not following or lx.is_known(following)):
+            run = [i]
+    if run:
+        text = " ".join(cur.tokens[i].raw or cur.tokens[i].word for i in run)
+        cur.tokens = [*cur.tokens[:run[0]], Token(text, "quote", raw=text), *cur.tokens[run[-1] + 1:]]
+
+
 def build_text(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    _unquoted_text(cur)
     items = collect(cur, [
         ("quote", parse_quote), ("color", _text_color), ("size", _text_size), ("relation", parse_relation),
         ("position", _insert_position), ("skip", _TEXT_SKIP), ("np", _np_target),
@@ -717,6 +816,8 @@ BUILDERS: dict[str, Builder] = {
     "remove": build_remove,
     "insert": build_insert,
     "place": build_place,
+    "take": build_take,
+    "want": build_want,
     "make": build_make,
     "move": build_move,
     "resize": build_resize,
@@ -729,7 +830,8 @@ BUILDERS: dict[str, Builder] = {
 }
 # Verbs that only start a clause at the start of a message, never after "and" ("… and more contrast").
 _ONLY_FIRST = frozenset({("more",), ("less",), ("tone",), ("cut",), ("get",), ("set",), ("frame",), ("type",),
-                         ("print",), ("drop",), ("lose",), ("title",), ("letter",), ("give",)})
+                         ("print",), ("drop",), ("lose",), ("title",), ("letter",), ("give",), ("have",),
+                         ("take",)})
 
 
 def verb_at(cur: Cursor) -> bool:
@@ -762,13 +864,100 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
         if cur.at_end:
             return clauses
         verb = take_verb(cur)
+        if verb is None and rewrite_predicate(cur):
+            verb = take_verb(cur)
         if verb is None:
             _stray_words(cur)
             continue
         family, words = verb
-        cur.skip_fillers()
+        if family != "text":  # "write Hello": a filler word may be the text itself
+            cur.skip_fillers()
         cur.clause_start = cur.pos
         clauses.extend(BUILDERS[family](cur, words))
+
+
+# --------------------------------------------------------------------------- subject first
+
+# "<thing> should be blue": what the thing should be or look like, said after it.
+_SHOULD_BE: frozenset[tuple[str, ...]] = frozenset({
+    *((*modal, verb) for modal in (
+        ("should",), ("must",), ("could",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
+        ("ought", "to"), ("is", "supposed", "to"), ("are", "supposed", "to"), ("would", "be", "better"),
+        ("would", "look", "better"), ("will",), ("wants", "to"), ("might",))
+      for verb in ("be", "look", "become", "get", "turn")),
+    ("would", "look", "better"), ("would", "be", "better"), ("would", "look", "nicer"), ("looks", "better"),
+})
+# "<thing> should go (away / to the left)": leave the picture, or move.
+_SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
+    *((*modal, verb) for modal in (
+        ("should",), ("must",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
+        ("ought", "to"), ("is", "supposed", "to"), ("will",))
+      for verb in ("go", "move", "disappear", "vanish", "leave")),
+    ("goes",), ("go",), ("moves",), ("move",), ("disappears",), ("vanishes",),
+})
+_COPULA: frozenset[str] = frozenset({"is", "are", "looks", "look", "seems", "seem", "appears", "feels"})
+# "<thing> is too small" asks for the opposite.
+_TOO: dict[str, str] = {
+    "small": "bigger", "tiny": "bigger", "little": "bigger", "short": "bigger", "big": "smaller", "large": "smaller",
+    "huge": "smaller", "tall": "smaller", "dark": "brighter", "dim": "brighter", "bright": "darker",
+    "light": "darker", "blurry": "sharper", "fuzzy": "sharper", "saturated": "less saturated",
+    "colorful": "less saturated", "dull": "more vivid", "pale": "more vivid", "flat": "more contrast",
+}
+
+
+def _tok(word: str) -> Token:
+    return Token(word, "word", raw=word)
+
+
+def rewrite_predicate(cur: Cursor) -> bool:
+    """Subject-first phrasings as the imperative the clause builders read, in the token list:
+    "the star should be blue" → "make the star blue", "it needs to be bigger" → "make it bigger",
+    "the circle is too small" → "make the circle bigger", "the star should go away" → "remove the star",
+    "the star should go to the left" → "move the star to the left". False (nothing changed) otherwise."""
+    start, unknown = cur.pos, len(cur.unknown)
+    np = parse_np(cur, "target")
+    if np is None or np.place:
+        cur.pos = start
+        del cur.unknown[unknown:]
+        return False
+    subject = cur.tokens[start:cur.pos]
+    after = cur.pos
+    head: list[Token] | None = None
+    n = phrase_at(cur.tokens, after, _SHOULD_BE)
+    if n:
+        cur.pos = after + n
+        placed = cur.tokens[after + n - 1].word == "be" and (
+            parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
+        head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
+    else:
+        n = phrase_at(cur.tokens, after, _SHOULD_GO)
+        if n:
+            cur.pos = after + n
+            said = cur.tokens[after + n - 1].word
+            if said in ("disappear", "vanish", "leave", "disappears", "vanishes") or (
+                    said in ("go", "goes") and (cur.at_clause_end() or phrase_at(cur.tokens, cur.pos, lx.REMOVE_TAILS))):
+                head = [_tok("remove"), *subject]  # "the star has to go (away)"
+            else:
+                head = [_tok("move"), *subject]
+    cur.pos = after
+    if head is None and cur.word() in _COPULA:
+        k = 1
+        degree: list[Token] = []
+        while cur.word(k) in ("a", "bit", "little", "way", "much", "far", "slightly", "kind", "of", "rather"):
+            degree.append(cur.tokens[cur.pos + k])
+            k += 1
+        if cur.word(k) == "too" and cur.word(k + 1) in _TOO:
+            kept = [t for t in degree if t.word not in ("kind", "of", "rather")]
+            head = [_tok("make"), *subject, *kept, *(_tok(w) for w in _TOO[cur.word(k + 1)].split())]  # type: ignore[index]
+            n = k + 2
+    if head is None:
+        cur.pos = start
+        del cur.unknown[unknown:]  # the words are reported once, by whoever reads them next
+        return False
+    del cur.unknown[unknown:]
+    cur.tokens = [*cur.tokens[:start], *head, *cur.tokens[cur.pos + n:]]
+    cur.pos = start
+    return True
 
 
 def _stray_words(cur: Cursor) -> None:

@@ -277,7 +277,10 @@ TARGET_POSITION_PREPS = frozenset({"in", "at", "on", "near", "along"})
 def parse_direction(cur: Cursor) -> str | None:
     """left / right / up / down / to the left / towards the top / upwards."""
     save = cur.pos
-    if cur.accept("to", "the") or cur.accept("towards", "the") or cur.accept("toward", "the"):
+    if cur.word() == "over" and cur.word(1) in ("to", "towards", "toward", "into"):  # "over to the left"
+        cur.pos += 1
+    if cur.accept("to", "the") or cur.accept("towards", "the") or cur.accept("toward", "the") or cur.accept(
+            "into", "the"):
         w = cur.word()
         mapping = {"left": "left", "right": "right", "top": "up", "bottom": "down"}
         if w in mapping and cur.word(1) != "of":
@@ -291,6 +294,7 @@ def parse_direction(cur: Cursor) -> str | None:
     if w in lx.DIRECTION_WORDS and cur.word(1) != "of":
         cur.pos += 1
         return lx.DIRECTION_WORDS[w]
+    cur.pos = save
     return None
 
 
@@ -443,7 +447,10 @@ def _added_clause(cur: Cursor) -> bool:
         cur.accept("just") or cur.accept("recently") or cur.accept("have") or cur.accept("had")
         cur.accept("just")
         if cur.accept_any(lx.ADDED_VERBS) is not None:
-            cur.accept("in") or cur.accept("earlier") or cur.accept("before") or cur.accept("last")
+            cur.accept("in") or cur.accept("there")
+            cur.accept("earlier") or cur.accept("before") or cur.accept("last") or cur.accept(
+                "most", "recently") or cur.accept("recently") or cur.accept("just", "now") or cur.accept(
+                "a", "moment", "ago") or cur.accept("a", "second", "ago")
             return True
     cur.pos = save
     return False
@@ -528,6 +535,11 @@ def _fixed_phrases(cur: Cursor, mode: str) -> NounPhrase | None:
         if cur.word() not in ("this", "that", "there"):
             words = [t.word for t in cur.tokens[cur.pos:cur.pos + n]]
             raise cur.fail("mark an area on the image first, then refer to it", words)
+    save = cur.pos
+    if cur.accept("what") or cur.accept("whatever"):
+        if _added_clause(cur):  # "what I just added"
+            return NounPhrase(TargetSpec(reference="added"), definite=True)
+        cur.pos = save
     w = cur.word()
     nxt = cur.word(1)
     if w == "this" and ctx.has_user_region and not _starts_np_body(cur, 1):
@@ -613,6 +625,14 @@ def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None
     return np if _modifiers_and_head(cur, np, mode, allow_compound) else None
 
 
+# Pre-modifiers naming the most recently added thing ("the new heart", "the most recent one").
+_RECENT: dict[tuple[str, ...], bool] = dict.fromkeys([
+    ("new",), ("newly", "added"), ("added",), ("recently", "added"), ("newest",), ("latest",), ("recent",),
+    ("most", "recent"), ("most", "recently", "added"), ("last", "added"), ("just", "added"), ("freshly", "added"),
+    ("latest", "added"), ("newly", "inserted"), ("just", "inserted"), ("recently", "inserted"),
+], True)
+
+
 def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: bool) -> bool:
     spec = np.spec
     modifiers = 0
@@ -623,8 +643,7 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
             spec.ordinal = ordinal
             modifiers += 1
             continue
-        if cur.accept("new") or cur.accept("newly", "added") or cur.accept("added") or cur.accept(
-                "recently", "added") or cur.accept("newest") or cur.accept("latest"):
+        if cur.take(_RECENT) is not None:
             spec.reference = "added"
             modifiers += 1
             continue
@@ -681,6 +700,8 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
     # 4. post-modifiers
     if mode != "insert":
         _post_modifiers(cur, np)
+    if spec.reference == "added" and spec.ordinal == -1 and spec.ordinal_axis is None:
+        spec.ordinal = None  # "the last one I added": recency is the reference itself
     return True
 
 
@@ -704,11 +725,16 @@ def parse_color_param(cur: Cursor) -> str | None:
     """ "blue", "to blue", "into dark red", "in red", "a green colour" (not "red circles")."""
     save = cur.pos
     cur.accept("to", "be") or cur.accept_any(frozenset({"to", "into", "in", "with", "as"}))
-    cur.accept("a") or cur.accept("the") or cur.accept("some")
+    definite = cur.accept("the")
+    cur.accept("a") or cur.accept("some")
     color = _color_word(cur)
-    if color is None or _is_noun_word(cur.word()) and cur.word() not in ("one", "ones"):
+    one = cur.word() in ("one", "ones")
+    # "the red one" names a thing; "a red one" / "into a blue one" is the colour it should get
+    if color is None or (_is_noun_word(cur.word()) and not one) or (definite and one):
         cur.pos = save
         return None
+    if one:
+        cur.pos += 1
     cur.accept_any(frozenset({"color", "colour", "paint", "instead"}))
     return color
 

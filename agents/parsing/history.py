@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from agents.errors import UnparseableInstruction
 from agents.parsing.lexicon import NUMBER_WORDS, ORDINALS
 from state.models import HistoryAction, HistoryKind
 
@@ -35,6 +36,41 @@ _REVERT = [
 ]
 
 
+_UNITS = r"(?:changes|edits|steps|actions|things|operations|turns|versions|moves|times)"
+_UNDO_VERB = r"(?P<verb>undo|redo|revert|reverse|roll back|take back|scrap|cancel|discard|go back|step back|jump back)"
+_STEPS: list[re.Pattern[str]] = [
+    # "undo twice", "undo that three times", "go back twice"
+    re.compile(rf"{_UNDO_VERB}(?: (?:that|it|this|the last (?:change|edit|step)))?(?: (?P<m>twice|thrice)|"
+               rf" {_NUM} times)"),
+    # "undo the last two changes", "revert my last 3 edits", "go back two steps"
+    re.compile(rf"{_UNDO_VERB}(?: back)? (?:the |my )?(?:last |previous |latest |past )?{_NUM} {_UNITS}"),
+    re.compile(rf"{_UNDO_VERB} (?:the |my )?(?:last |previous |latest |past )?(?P<m>couple of|few) {_UNITS}"),
+]
+_MULTIPLE = {"twice": 2, "thrice": 3, "couple of": 2, "few": 3}
+
+
+def _steps(normalized: str) -> tuple[HistoryKind, int] | None:
+    """(undo or redo, how many steps) for "undo twice", "undo the last two changes", …"""
+    for pattern in _STEPS:
+        match = pattern.fullmatch(normalized)
+        if match:
+            groups = match.groupdict()
+            n = _MULTIPLE[groups["m"]] if groups.get("m") else _number(groups["n"])
+            return (HistoryKind.REDO if groups["verb"] == "redo" else HistoryKind.UNDO), n
+    return None
+
+
+def _counted(normalized: str, kind: HistoryKind, n: int) -> HistoryAction:
+    """An undo/redo of ``n`` steps; while HistoryAction has no step count, several steps are refused
+    with a hint rather than silently undoing one."""
+    if n <= 1:
+        return HistoryAction(kind=kind)
+    if "count" in HistoryAction.model_fields:
+        return HistoryAction.model_validate({"kind": kind, "count": n})
+    word = "undo" if kind == HistoryKind.UNDO else "redo"
+    raise UnparseableInstruction(normalized, [], f"{word} one step at a time: say '{word}', then '{word}' again")
+
+
 def _number(word: str) -> int:
     if word.isdigit():
         return int(word)
@@ -43,6 +79,9 @@ def _number(word: str) -> int:
 
 def parse_history(normalized: str) -> HistoryAction | None:
     """The history action a whole normalized message asks for, or None when it asks for none."""
+    steps = _steps(normalized)
+    if steps is not None:
+        return _counted(normalized, *steps)
     for pattern in _REVERT:
         match = pattern.fullmatch(normalized)
         if match:

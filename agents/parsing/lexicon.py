@@ -35,6 +35,8 @@ PREFIXES: frozenset[Phrase] = frozenset({
     ("let", "us"), ("help", "me"), ("try", "to"), ("you", "should"), ("you", "can"), ("we", "should"),
     ("i", "would", "love", "it", "if", "you", "could"), ("be", "so", "kind", "as", "to"),
     ("would", "you", "mind"), ("could", "you", "please"), ("can", "you", "please"),
+    ("i", "think"), ("i", "guess"), ("i", "feel", "like"), ("i", "believe"), ("i", "suppose"),
+    ("how", "about", "we"), ("what", "if", "we"), ("why", "not"), ("let", "us", "go", "ahead", "and"),
 })
 DETERMINERS: frozenset[str] = frozenset({"the", "a", "an", "some", "any", "each", "my", "its", "their"})
 
@@ -241,19 +243,27 @@ REFERENCE_IMAGE_PHRASES: frozenset[Phrase] = frozenset({
 VERBS: dict[Phrase, str] = {
     **{(w,): "remove" for w in ("remove", "delete", "erase", "eliminate", "clear", "wipe", "ditch", "scrap",
                                 "lose", "hide", "omit", "kill", "strip", "exclude")},
+    # "I don't want the star (anymore)": a wish not to have a thing is its removal
+    **{(who, "do", "not", wish): "remove" for who in ("i", "we") for wish in ("want", "need", "like")},
+    ("i", "no", "longer", "want"): "remove", ("i", "would", "rather", "not", "have"): "remove",
+    ("take",): "take", ("throw", "away"): "remove", ("throw", "out"): "remove",
     ("get", "rid", "of"): "remove", ("take", "out"): "remove", ("take", "away"): "remove",
     ("clear", "out"): "remove", ("cut", "out"): "remove", ("wipe", "out"): "remove", ("rub", "out"): "remove",
     ("crop", "out"): "remove", ("do", "away", "with"): "remove", ("take", "off"): "remove",
     ("remove", "all", "traces", "of"): "remove", ("erase", "out"): "remove",
     **{(w,): "insert" for w in ("add", "insert", "draw", "create", "paste", "include", "stick", "drop", "spawn")},
     ("put", "in"): "insert", ("throw", "in"): "insert", ("add", "in"): "insert",
+    # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)
+    **{(*who, wish): "want" for who in (("i",), ("we",)) for wish in ("want", "need")},
+    **{(*who, "would", wish): "want" for who in (("i",), ("we",)) for wish in ("like", "love", "prefer")},
+    ("have",): "want",  # "I want to have a green square" (the prefix takes "I want to")
     **{(w,): "place" for w in ("put", "place", "position")},
     **{(w,): "make" for w in ("make", "turn", "change", "render", "colour", "color", "recolor", "recolour",
                               "paint", "tint", "dye", "fill", "switch", "convert", "transform", "apply",
                               "give", "get", "shade", "swap", "set")},
     ("turn", "into"): "make",
     **{(w,): "move" for w in ("move", "shift", "drag", "slide", "push", "nudge", "relocate", "reposition",
-                              "bring", "pull", "translate", "carry", "send", "scoot")},
+                              "bring", "pull", "translate", "carry", "send", "scoot", "inch", "budge")},
     ("move", "over"): "move",
     **{(w,): "resize" for w in ("resize", "scale", "enlarge", "grow", "shrink", "magnify", "expand",
                                 "double", "halve", "triple", "upscale", "downscale", "minimize", "maximize",
@@ -282,6 +292,27 @@ VERBS: dict[Phrase, str] = {
 }
 # "invert" names a filter unless an axis follows ("invert it horizontally"); the filter wins by default.
 VERBS[("invert",)] = "filter"
+
+# Verbs of motion that mean a small step when no amount is said ("nudge it left").
+SMALL_MOVE_VERBS: frozenset[str] = frozenset({"nudge", "inch", "budge"})
+# What a thing can be told to do or become to mean its removal ("make it disappear", "get it out of
+# here", "take the star away", "I want the circle gone"); "out"/"away" alone close "take X away".
+REMOVE_TAILS: frozenset[Phrase] = frozenset({
+    ("disappear",), ("vanish",), ("go", "away"), ("go",), ("be", "gone"), ("gone",), ("removed",),
+    ("deleted",), ("erased",), ("invisible",), ("away",), ("out",), ("off",), ("out", "of", "here"),
+    ("out", "of", "the", "way"), ("out", "of", "sight"), ("out", "of", "the", "picture"),
+    ("out", "of", "the", "image"), ("out", "of", "the", "photo"), ("out", "of", "there"),
+    ("be", "removed"), ("be", "deleted"), ("be", "erased"), ("go", "away", "completely"),
+    ("out", "of", "the", "scene"), ("off", "the", "picture"), ("off", "the", "image"), ("off", "the", "canvas"),
+})
+# Where a removed thing goes from, or how thoroughly: decoration after "remove X".
+REMOVE_DECORATION: frozenset[Phrase] = frozenset({
+    *((*prep, *det, noun) for prep in (("from",), ("off",), ("out", "of")) for det in ((), ("the",), ("this",), ("my",))
+      for noun in ("image", "picture", "photo", "photograph", "pic", "scene", "canvas", "frame", "composition")),
+    ("out", "of", "here"), ("out", "of", "there"), ("completely",), ("entirely",), ("altogether",),
+    ("for", "good"), ("anymore",), ("any", "more"), ("away",), ("out",), ("off",), ("from", "here"),
+    ("from", "there"), ("in", "the", "picture"), ("in", "the", "image"), ("please",),
+})
 
 # Structural words every rule may consume; together with the tables above they are the known words.
 STRUCTURAL: frozenset[str] = frozenset({
@@ -315,7 +346,7 @@ def is_known(word: str) -> bool:
 
 _KNOWN_IN_PHRASES: frozenset[str] = frozenset(
     w
-    for table in (VERBS, FILTER_PHRASES, FILTER_VERBS, DEGREE_PHRASES, SUPERLATIVES, CLOCKWISE,
+    for table in (VERBS, FILTER_PHRASES, REMOVE_TAILS, REMOVE_DECORATION, FILTER_VERBS, DEGREE_PHRASES, SUPERLATIVES, CLOCKWISE,
                   QUANTITY_PHRASES, FILLER_PHRASES, PREFIXES, USER_REGION_PHRASES, REFERENCE_IMAGE_PHRASES)
     for key in table
     for w in key

@@ -105,8 +105,15 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
     resolved: list[IntentClause] = []
     for clause in clauses:
         target = clause.target
-        if clause.op != OpKind.INSERT and target.reference in ("it", "them") and resolved:
+        pronoun = clause.op != OpKind.INSERT and target.reference in ("it", "them") and bool(resolved)
+        inserted = _inserted_here(resolved, target) if target.reference == "added" else None
+        if pronoun:
             target = _previous_target(resolved[-1], plural=target.reference == "them", scope=target.scope)
+            if resolved[-1].op == clause.op and resolved[-1].params == clause.params and \
+                    resolved[-1].target == target:
+                continue  # "I don't want the star, remove it": one removal said twice
+        elif inserted is not None and clause.op != OpKind.INSERT:
+            target = _previous_target(inserted, plural=target.plural, scope=target.scope)  # "add a star and make the new star red"
         elif clause.op != OpKind.INSERT:
             target = resolve_target(target, head, turns)
         params = dict(clause.params)
@@ -120,6 +127,14 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
             params["relation"] = {"rel": relation["rel"], "anchor": anchor.model_dump(exclude_defaults=True)}
         resolved.append(clause.model_copy(update={"target": target, "params": params}))
     return resolved
+
+
+def _inserted_here(resolved: list[IntentClause], spec: TargetSpec) -> IntentClause | None:
+    """The latest insertion of this message that "the new one" / "the star I just added" can mean."""
+    for clause in reversed(resolved):
+        if clause.op == OpKind.INSERT and (spec.noun is None or clause.target.noun == spec.noun):
+            return clause
+    return None
 
 
 def _previous_target(previous: IntentClause, *, plural: bool, scope: str) -> TargetSpec:

@@ -22,6 +22,7 @@ class Token:
     word: str
     kind: TokenKind
     value: float | None = None
+    raw: str = ""  # the word as typed: unquoted text to draw keeps its casing ("write SALE")
 
     @property
     def is_word(self) -> bool:
@@ -80,7 +81,8 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "num":
             tokens.append(Token(chunk, "number", float(chunk)))
         elif kind == "word":
-            tokens.extend(Token(w, "word") for w in _expand(chunk.lower()))
+            expanded = _expand(chunk.lower())
+            tokens.extend(Token(w, "word", raw=chunk if len(expanded) == 1 else "") for w in expanded)
         elif kind == "sym":
             tokens.append(Token(_SYMBOLS[chunk], "word"))
         elif kind == "sep":
