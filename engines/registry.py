@@ -164,9 +164,8 @@ def _not_ready(role: str, role_options: dict[str, Any], *, check_local: bool) ->
 def _device_missing(device: str) -> str | None:
     import torch  # only reached when the neural libraries are installed
 
-    if device == "auto":
-        mps = getattr(torch.backends, "mps", None)
-        if torch.cuda.is_available() or (mps is not None and mps.is_available()):
+    if device == "auto":  # the engines resolve "auto" to CUDA or the CPU (name mps to use it)
+        if torch.cuda.is_available():
             return None
         return "no GPU found; set RETOUCH_DEVICE=cpu to run the neural engines on the CPU anyway"
     if device.startswith("cuda") and not torch.cuda.is_available():
