@@ -306,3 +306,23 @@ def test_unparseable_answer_names_the_word(pending):
     with pytest.raises(UnparseableInstruction) as err:
         PARSER.parse(ParseRequest(text="the wobbly one", pending=pending))
     assert err.value.unknown_words == ["wobbly"]
+
+
+@pytest.mark.parametrize("text,target,params", [
+    ("and the other one black", {"noun": "circle", "reference": "other", "exclude_entity_ids": ["c2"]},
+     {"color": "black"}),
+    ("and the star yellow", {"noun": "star"}, {"color": "yellow"}),
+    ("also the square red", {"noun": "square"}, {"color": "red"}),
+    ("and the star a bit bigger", {"noun": "star"}, {"factor": 1.15}),
+])
+def test_a_further_edit_without_its_verb_repeats_the_last_op(text, target, params, head, turns):
+    intent = parse(text, head, turns)
+    clause = intent.clauses[0]
+    assert len(intent.clauses) == 1 and not clause.revision
+    assert target_of(clause) == target and clause.params == params
+
+
+def target_of(clause: IntentClause) -> dict:
+    got = clause.target.model_dump(exclude_defaults=True)
+    got.pop("phrase", None)
+    return got

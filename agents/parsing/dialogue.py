@@ -129,8 +129,12 @@ REVISION_RECOGNIZERS = [r for r in MAKE_RECOGNIZERS if r[0] != "np"] + [("positi
     r for r in MAKE_RECOGNIZERS if r[0] == "np"]
 
 
-def revise_last(cur: Cursor, turns: list[Turn]) -> list[IntentClause]:
-    """ "no, green" / "actually, bigger": the last edit again with the new parameter."""
+ELLIPSIS_LEADS = frozenset({"and", "also", "plus", "then", "now"})
+
+
+def revise_last(cur: Cursor, turns: list[Turn], *, revision: bool = True) -> list[IntentClause]:
+    """ "no, green" / "actually, bigger": the last edit again with the new parameter. With
+    ``revision`` False it is a further edit said without its verb: "and the other one black"."""
     items = collect(cur, REVISION_RECOGNIZERS)
     last = last_edit_clauses(turns)
     if not last:
@@ -146,13 +150,14 @@ def revise_last(cur: Cursor, turns: list[Turn]) -> list[IntentClause]:
                 clauses.extend(c.model_copy(update={"target": np.spec.model_copy(deep=True)}) for c in last)
             continue
         target = nps[0].spec if nps else base.target
-        clauses.extend(_revised(cur, base, target, params))
+        clauses.extend(_revised(cur, base, target, params, named=bool(nps)))
     for clause in clauses:
-        clause.revision = True
+        clause.revision = revision
     return clauses
 
 
-def _revised(cur: Cursor, base: IntentClause, target: TargetSpec, params: list[Item]) -> list[IntentClause]:
+def _revised(cur: Cursor, base: IntentClause, target: TargetSpec, params: list[Item], *,
+             named: bool = False) -> list[IntentClause]:
     out: list[IntentClause] = []
     moves = [p for p in params if p[0] in ("relation", "position", "direction", "amount", "degree")]
     degree = next((v for n, v in params if n == "degree" and v in lx.FILTER_STRENGTH), None)
@@ -160,7 +165,7 @@ def _revised(cur: Cursor, base: IntentClause, target: TargetSpec, params: list[I
         if name == "color":
             if base.op in (OpKind.RECOLOR, OpKind.INSERT, OpKind.TEXT):
                 new_params = {**base.params, "color": value}
-                new_target = base.target.model_copy(deep=True)
+                new_target = (target if named and base.op == OpKind.RECOLOR else base.target).model_copy(deep=True)
                 if base.op == OpKind.INSERT:
                     new_target.colors = [value]
                 out.append(base.model_copy(update={"params": new_params, "target": new_target}))

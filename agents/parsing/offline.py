@@ -6,6 +6,7 @@ from agents.errors import EmptyInstruction, UnparseableInstruction
 from agents.parsing import lexicon as lx
 from agents.parsing.clauses import parse_clauses, verb_at
 from agents.parsing.dialogue import (
+    ELLIPSIS_LEADS,
     REVISION_LEADS,
     REVISION_TAILS,
     SAME_LEADS,
@@ -82,10 +83,11 @@ class OfflineIntentParser:
                 same_cursor = self._cursor(inner, context)
                 clauses = same_for(same_cursor, request.recent_turns, same_lead)
                 self._check(same_cursor)
-            # 5. "no, green": only the new parameter
-            if clauses is None and revision:
+            # 5. "no, green": only the new parameter; "and the other one black": the last edit, new target
+            elliptic = not revision and _first_word(tokens) in ELLIPSIS_LEADS
+            if clauses is None and (revision or elliptic):
                 cursor = self._cursor(tokens, context)
-                clauses = revise_last(cursor, request.recent_turns)
+                clauses = revise_last(cursor, request.recent_turns, revision=revision)
                 self._check(cursor)
         if clauses is None:
             cursor = self._cursor(tokens, context)
@@ -140,6 +142,10 @@ def _cursor_of(text: str, context: Context) -> Cursor:
     cursor = Cursor(tokenize(text), context, verb_at)
     cursor.skip_prefixes()
     return cursor
+
+
+def _first_word(tokens: list[Token]) -> str | None:
+    return next((t.word for t in tokens if t.kind != "comma"), None)
 
 
 def _image_fallback(clause: IntentClause) -> IntentClause:
