@@ -79,6 +79,8 @@ class OfflineCritic:
                                                  reason="the operation did not run"))
                 continue
             verdict, hint = self._check_op(op, outcome, request, detections)
+            if hint is not None and hint.kind == "switch_inpaint" and outcome.info.get("method_used"):
+                hint.tried = [outcome.info["method_used"]]
             verdicts.append(verdict)
             if hint is not None:
                 hints.append(hint)
@@ -218,7 +220,8 @@ class OfflineCritic:
                                     metrics={k: float(v) for k, v in metrics.items()})
 
         if op.kind == OpKind.REMOVE:
-            return self._check_remove(op, before, after, before_mask, detections, verdict)
+            return self._check_remove(op, before, after, before_mask, detections, verdict,
+                                      self._mask(outcome.changed_mask, shape))
 
         if op.kind == OpKind.RECOLOR:
             color = measured_color(after, before_mask)
@@ -264,11 +267,11 @@ class OfflineCritic:
 
         return verdict(True, "not checked"), None
 
-    def _check_remove(self, op, before, after, mask, detections, verdict):
+    def _check_remove(self, op, before, after, mask, detections, verdict, hole_mask=None):
         if mask is None:
             return verdict(False, "no region was removed", 0.0), None
         # Every ring below reaches at most 26 px beyond the object: measure on that window only.
-        area = window(mask, 28)
+        area = window(mask if hole_mask is None else (mask | hole_mask), 28)
         if area is None:
             return verdict(False, "no region was removed", 0.0), None
         mask, before, after = mask[area], before[area], after[area]
@@ -293,12 +296,21 @@ class OfflineCritic:
             return verdict(False, f"a {removed_color} object is still there", 0.2), \
                 FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the object was not erased")
         inside = erode(mask, 1)
-        near = grown[10] & ~grown[5]
-        far = grown[26] & ~grown[16]
+        # Rings are measured outside the hole that was actually filled (the mask grows on retries)
+        # and never on other objects, which are not "surroundings".
+        hole = mask if hole_mask is None else hole_mask[area]
+        others = np.zeros_like(mask)
+        for d in detections:
+            if d not in residue:
+                others |= d.mask[area]
+        others = dilate(others, 2)
+        from_hole = cv2.distanceTransform((~hole).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        near = (from_hole > 1) & (from_hole <= 6) & ~others
+        far = (from_hole > 12) & (from_hole <= 22) & ~others
         fill_delta = _lab_delta(after, inside, near)
         # A halo (glow, shadow, anti-aliased fringe) is a near ring that differs from the wider
         # surroundings by more than they vary themselves: the mask must grow to take it.
-        halo = _lab_delta(after, near, far)
+        halo = _toward(after, near, far, before, mask)
         spread = _lab_spread(after, far)
         edge = zone & ~erode(mask, 2)
         ghosts = [d for d in residue if overlap(d, edge) > 0.5 * _area(d)]
@@ -412,6 +424,22 @@ def _lab_delta(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
                         np.median(_sample(image[b]), axis=0)]).astype(np.uint8)
     lab = rgb_to_lab(medians)
     return float(np.linalg.norm(lab[0] - lab[1]))
+
+
+def _toward(image: np.ndarray, near: np.ndarray, far: np.ndarray, source: np.ndarray, obj: np.ndarray) -> float:
+    """How far the near ring's colour is pulled from the wider surroundings toward the removed
+    object's colour (ΔE along that direction): a glow or fringe of the object, not just a scene
+    whose colours change with distance."""
+    if not near.any() or not far.any() or not obj.any():
+        return 0.0
+    medians = np.stack([np.median(image[near], axis=0), np.median(image[far], axis=0),
+                        np.median(source[obj], axis=0)]).astype(np.uint8)
+    near_lab, far_lab, obj_lab = rgb_to_lab(medians)
+    direction = obj_lab - far_lab
+    length = float(np.linalg.norm(direction))
+    if length < 1e-3:
+        return 0.0
+    return float(max(0.0, (near_lab - far_lab) @ direction / length))
 
 
 def _lab_spread(image: np.ndarray, region: np.ndarray) -> float:

@@ -105,7 +105,10 @@ class OfflineDecomposer:
                     notes.append(f"{op.id}: grow the mask to {grown} px")
             elif hint.kind == "switch_inpaint" and op is not None:
                 current = tactics.method.get(op.id, op.strategy.get("method", "auto"))
-                following = INPAINT_METHODS[(INPAINT_METHODS.index(current) + 1) % len(INPAINT_METHODS)]
+                tried = {current, *hint.tried}
+                # The next method not tried yet ("auto" may already have chosen the first one).
+                start = max(INPAINT_METHODS.index(m) for m in tried if m in INPAINT_METHODS)
+                following = next((m for m in INPAINT_METHODS[start + 1:] if m not in tried), "auto")
                 if following != "auto":
                     tactics.method[op.id] = following
                     notes.append(f"{op.id}: switch inpainting from {current} to {following}")
@@ -169,7 +172,9 @@ class PlanBuilder:
                               color=entity.color if entity else _measured_color(self.scene.image, mask),
                               entity_id=entity_id)]
         resolution = resolve(clause.target, self.scene)
-        resolution.candidates = self._adopt_composites(resolution.candidates)
+        resolution.candidates = self._adopt_composites(resolution.candidates, clause.target)
+        if resolution.ambiguous and len(resolution.candidates) == 1:
+            resolution.ambiguous = False
         if resolution.ambiguous:
             regions = [candidate_region(c, self.scene.images) for c in resolution.candidates]
             return Clarification(
@@ -180,9 +185,10 @@ class PlanBuilder:
             )
         return resolution.candidates
 
-    def _adopt_composites(self, candidates: list[Candidate]) -> list[Candidate]:
+    def _adopt_composites(self, candidates: list[Candidate], spec: TargetSpec) -> list[Candidate]:
         """A detection that is part of a drawn or generated composite entity (a sun's disc without
-        its rays) stands for the whole entity, so the edit moves all of it and no twin is made."""
+        its rays) stands for the whole entity, so the edit moves all of it and no twin is made; and
+        when a composite noun is asked for, an entity known to be something else is not it."""
         adopted: list[Candidate] = []
         for candidate in candidates:
             if candidate.entity_id is None:
@@ -197,6 +203,8 @@ class PlanBuilder:
                         break
             if all(c.entity_id is None or c.entity_id != candidate.entity_id for c in adopted):
                 adopted.append(candidate)
+        if spec.noun in OBJECTS and any(c.noun == spec.noun for c in adopted):
+            adopted = [c for c in adopted if c.noun == spec.noun]
         return adopted
 
     def _entity_for(self, candidate: Candidate) -> str:
@@ -225,7 +233,9 @@ class PlanBuilder:
             strategy["dilate"] = self.tactics.dilate[op_id]
         if op_id in self.tactics.method:
             strategy["method"] = self.tactics.method[op_id]
-        protect = sorted(set(fields.pop("protect", [])) | set(self.tactics.protect.get(op_id, [])))
+        # An operation never protects its own target from itself (that would leave it nothing to do).
+        protect = sorted((set(fields.pop("protect", [])) | set(self.tactics.protect.get(op_id, [])))
+                         - set(fields.get("entity_ids", [])))
         op = EditOperation(id=op_id, kind=kind, target=clause.target, protect_entity_ids=protect,
                            strategy=strategy, **fields)
         if op_id in self.tactics.strength and "strength" in op.params:

@@ -6,6 +6,7 @@ It is deliberately free of judgement: it does what the plan says and records wha
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any
 
@@ -72,6 +73,14 @@ def engine_call(engine: Any, previous: Any) -> dict[str, Any]:
     return info
 
 
+def _accepts(method, name: str) -> bool:
+    """Whether an engine method takes an optional keyword (engines differ in what they offer)."""
+    try:
+        return name in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Executor:
     """Runs plans with one engine set; images and masks go to ``images``."""
 
@@ -81,7 +90,7 @@ class Executor:
 
     def run(
         self, plan: Plan, image: np.ndarray, entities: list[Entity], *, turn: int, next_entity: int,
-        references: list[np.ndarray] = (), seed: int = 0,
+        references: list[np.ndarray] = (), seed: int = 0, cache_key: str | None = None,
     ) -> Execution:
         current = image
         working = {e.id: e.model_copy(deep=True) for e in entities}
@@ -93,7 +102,7 @@ class Executor:
             started, stored = time.perf_counter(), self.images.busy_ms
             current, outcome, next_entity = self._run_op(
                 op, current, working, order, turn=turn, next_entity=next_entity, references=references,
-                seed=seed + index,
+                seed=seed + index, cache_key=cache_key if index == 0 else None,
             )
             outcome.ms = (time.perf_counter() - started) * 1000
             engine_ms += outcome.ms - (self.images.busy_ms - stored)  # storing masks is not engine work
@@ -117,6 +126,12 @@ class Executor:
                 return mask
         return box_mask(region.box, shape)
 
+    def _other_objects(self, image: np.ndarray, target: np.ndarray, cache_key: str | None) -> np.ndarray | None:
+        """Every object but the target: what a texture fill must not copy into the hole."""
+        others = [d.mask for d in self.engines.grounder.ground(image, None, (), cache_key=cache_key)
+                  if (d.mask & target).sum() < 0.5 * max(int(d.mask.sum()), 1)]
+        return dilate(np.logical_or.reduce(others), 3) if others else None
+
     def _protected(self, op: EditOperation, working: dict[str, Entity], shape: tuple[int, int]) -> np.ndarray | None:
         masks = [self._mask(working[i].region, shape) for i in op.protect_entity_ids
                  if i in working and working[i].present and working[i].region]
@@ -125,7 +140,7 @@ class Executor:
 
     def _run_op(
         self, op: EditOperation, image: np.ndarray, working: dict[str, Entity], order: list[str], *,
-        turn: int, next_entity: int, references, seed: int,
+        turn: int, next_entity: int, references, seed: int, cache_key: str | None = None,
     ) -> tuple[np.ndarray, OpOutcome, int]:
         shape = image.shape[:2]
         target = self._mask(op.region, shape)
@@ -140,12 +155,16 @@ class Executor:
             if protected is not None:
                 hole &= ~protected
             previous = getattr(self.engines.inpainter, "last_result", None)
+            extra = {}
+            if _accepts(self.engines.inpainter.inpaint, "avoid"):
+                extra["avoid"] = self._other_objects(image, target, cache_key)
             result = self.engines.inpainter.inpaint(image, hole, method=op.strategy.get("method", "auto"),
-                                                    prompt=op.params.get("prompt", ""), seed=seed)
+                                                    prompt=op.params.get("prompt", ""), seed=seed, **extra)
             outcome.engine = self.engines.inpainter.name
             outcome.before_mask = self.images.put_mask(target)
             outcome.changed_mask = self.images.put_mask(hole)
-            outcome.info = {"dilate": grow, "method": op.strategy.get("method", "auto"), "seed": seed,
+            outcome.info = {"dilate": grow, "method": op.strategy.get("method", "auto"),
+                            "method_used": getattr(self.engines.inpainter, "last_method", ""), "seed": seed,
                             **engine_call(self.engines.inpainter, previous)}
             self._touch(working, entity_id, turn, present=False)
             return result, outcome, next_entity

@@ -343,7 +343,7 @@ def execute(state: GraphState, runtime: Runtime[Context]) -> dict:
     execution = services.executor.run(
         plan, images.get_array(base.image_ref), entities, turn=state["turn_index"],
         next_entity=state.get("next_entity", base.next_entity), references=references,
-        seed=services.settings.seed + 1000 * plan.round,
+        seed=services.settings.seed + 1000 * plan.round, cache_key=base.image_ref,
     )
     trace = state["trace"]
     trace.engine_ms += execution.engine_ms

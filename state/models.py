@@ -250,6 +250,7 @@ class FeedbackHint(Model):
     op_id: str | None = None
     entity_ids: list[str] = Field(default_factory=list)
     detail: str = ""
+    tried: list[str] = Field(default_factory=list, description="methods the attempt actually used")
 
 
 class Critique(Model):

@@ -122,7 +122,8 @@ PATCH_WORK_SIDE = 128  # the hole's box is searched at most this big
 PATCH_CANDIDATES = 200
 
 
-def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None) -> list[tuple[int, int, int, int]]:
+def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
+                  avoid: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Exemplar search: for each tile of the hole (outside in), the offset of the known region
     whose surroundings best match the tile's already-known surroundings.
 
@@ -130,11 +131,12 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None) -> list[
     """
     tile, band = PATCH_TILE, PATCH_TILE // 2
     span = tile + 2 * band
-    img = cv2.copyMakeBorder(crop, band, band, band + tile, band + tile, cv2.BORDER_REFLECT).astype(np.float32)
+    img = cv2.copyMakeBorder(crop, band, band + tile, band, band + tile, cv2.BORDER_REFLECT).astype(np.float32)
     todo = np.pad(hole, ((band, band + tile), (band, band + tile)))
     known = np.pad(~hole, ((band, band + tile), (band, band + tile)))
     height, width = todo.shape
-    unknown_sum = cv2.integral((~known).astype(np.uint8))
+    usable = known if avoid is None else known & ~np.pad(avoid, ((band, band + tile), (band, band + tile)))
+    unknown_sum = cv2.integral((~usable).astype(np.uint8))
     window_unknown = (unknown_sum[span:, span:] - unknown_sum[:-span, span:] - unknown_sum[span:, :-span]
                       + unknown_sum[:-span, :-span])
     valid_y, valid_x = np.nonzero(window_unknown == 0)
@@ -179,7 +181,8 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None) -> list[
     return result
 
 
-def _fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None) -> np.ndarray:
+def _fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None,
+                avoid: np.ndarray | None = None) -> np.ndarray:
     """Exemplar fill: copy texture tile by tile from well-matching known regions, searched at a
     reduced scale, copied at full scale, seams softened."""
     height, width = hole.shape
@@ -192,7 +195,10 @@ def _fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None) -> 
         small_hole |= cv2.resize(hole.astype(np.uint8) * 255, size, interpolation=cv2.INTER_LINEAR) > 0
     else:
         small, small_hole = crop, hole
-    offsets = _tile_offsets(small, small_hole, seed)
+    small_avoid = None
+    if avoid is not None and avoid.any():
+        small_avoid = cv2.resize(avoid.astype(np.uint8), small_hole.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    offsets = _tile_offsets(small, small_hole, seed, small_avoid)
     if not offsets:
         return cv2.inpaint(crop, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
     out = crop.copy()
@@ -240,10 +246,15 @@ class ClassicalInpainter:
 
     name = "classical"
     methods = METHODS
+    last_method: str = ""  # what "auto" chose on the last call, so a retry can try another
 
     def inpaint(self, image: np.ndarray, mask: np.ndarray, *, prompt: str = "", method: str = "auto",
-                seed: int | None = None) -> np.ndarray:
-        """Fill ``mask`` in ``image`` (``prompt`` is ignored: there is no model to guide)."""
+                seed: int | None = None, avoid: np.ndarray | None = None) -> np.ndarray:
+        """Fill ``mask`` in ``image`` (``prompt`` is ignored: there is no model to guide).
+
+        ``avoid`` marks pixels that must not be copied into the hole (other objects nearby), so a
+        texture fill does not clone a neighbour into the gap.
+        """
         # 1. Check inputs.
         if method not in METHODS:
             raise EngineError(f"unknown inpainting method {method!r}; methods are {', '.join(METHODS)}")
@@ -254,12 +265,14 @@ class ClassicalInpainter:
         crop, hole = image[y0:y1, x0:x1], hole_full[y0:y1, x0:x1]
 
         # 3. Fill.
+        self.last_method = method
         if method in ("telea", "ns"):
             flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
             filled = cv2.inpaint(crop, hole.astype(np.uint8), 3, flag)
         else:
             stats = RingStats(crop, hole)
             chosen = choose_method(stats) if method == "auto" else method
+            self.last_method = chosen
             if chosen == "background":
                 filled = _fill_background(crop, hole, stats, seed)
             else:
@@ -267,7 +280,7 @@ class ClassicalInpainter:
                 margin = int(max(np.ptp(xs), np.ptp(ys)) * 1.5) + 16
                 x0, y0, x1, y1 = _window(hole_full, margin)
                 crop, hole = image[y0:y1, x0:x1], hole_full[y0:y1, x0:x1]
-                filled = _fill_patch(crop, hole, seed)
+                filled = _fill_patch(crop, hole, seed, None if avoid is None else avoid[y0:y1, x0:x1])
 
         # 4. Only hole pixels change.
         out = image.copy()
