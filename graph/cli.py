@@ -67,6 +67,9 @@ def edit(
     workers: int = typer.Option(1, help="processes for a folder of images"),
 ) -> None:
     """Apply instructions to an image (or to every image in a folder) and save the result."""
+    if new and image is not None:
+        # With --new there is no image: the first positional word is the first instruction.
+        instructions, image = [str(image), *instructions], None
     if image is not None and image.is_dir():
         from .batch import edit_folder
 

@@ -537,19 +537,21 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
         turn.reply = (f"Here are {len(ids)} versions (scores {', '.join(f'{s:.2f}' for s in scores)}); showing the "
                       "first. Say 'the second one' (or 'pick 3') to choose another.")
     else:
-        offered = pickable(snapshot.recent_turns)
+        offered = pickable(snapshot.recent_turns, meta.head)
         if offered is None or not offered.candidate_versions:
             raise HistoryError("there are no versions to pick from: ask for some first ('show me three versions')")
         number = intent.pick or 1
         position = number - 1 if number > 0 else len(offered.candidate_versions) + number
         if not 0 <= position < len(offered.candidate_versions):
             raise HistoryError(f"there is no version {number}: pick 1 to {len(offered.candidate_versions)}")
-        chosen = store.version(meta.id, offered.candidate_versions[position])
+        ids = offered.candidate_versions
+        chosen = store.version(meta.id, ids[position])
         version = chosen.model_copy(update={"id": new_id(), "parent": meta.head, "turn": index,
-                                            "note": f"picked version {position + 1} of turn {offered.index}"})
+                                            "note": f"picked version {position + 1} of {len(ids)}"})
         versions.append(version)
         turn.kind = TurnKind.PICK
         turn.version_id = version.id
+        turn.candidate_versions = list(offered.candidate_versions)
         turn.reply = f"Picked version {position + 1}; carrying on from it."
     meta.head = turn.version_id
     meta.redo = []

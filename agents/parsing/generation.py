@@ -178,19 +178,25 @@ _PICK = re.compile(
 )
 
 
-def pickable(recent_turns: list[Turn]) -> Turn | None:
-    """The variations turn a pick would choose from: the latest one no edit has built upon since."""
+def pickable(recent_turns: list[Turn], head_id: str | None = None) -> Turn | None:
+    """The variations turn a pick would choose from: the latest one that no edit has built upon
+    since, or whose choice the session is back at (undo after a pick returns to the choice)."""
+    built_upon = False
     for turn in reversed(recent_turns):
-        if turn.kind == TurnKind.VARIATIONS:
-            return turn
-        if turn.kind in (TurnKind.EDIT, TurnKind.GENERATE, TurnKind.UPLOAD):
+        # A pick turn carries the candidates it chose from, so the choice outlives the window of
+        # recent turns the parser sees.
+        if turn.kind in (TurnKind.VARIATIONS, TurnKind.PICK) and turn.candidate_versions:
+            if not built_upon or head_id in (turn.version_id, *turn.candidate_versions):
+                return turn
             return None
+        if turn.kind in (TurnKind.EDIT, TurnKind.GENERATE, TurnKind.UPLOAD):
+            built_upon = True
     return None
 
 
-def parse_pick(normalized: str, recent_turns: list[Turn]) -> int | None:
+def parse_pick(normalized: str, recent_turns: list[Turn], head_id: str | None = None) -> int | None:
     """The 1-based candidate "the second one" names (-1 = the last), when a variations turn is open."""
-    turn = pickable(recent_turns)
+    turn = pickable(recent_turns, head_id)
     if turn is None:
         return None
     match = _PICK.fullmatch(normalized)

@@ -123,7 +123,7 @@ def _picture_intent(text: str, normalized: str, request: ParseRequest, context: 
             raise UnparseableInstruction(text, [], "there is no picture yet: describe one first")
         return Intent(kind="variations", text=text, count=count)
     if request.pending is None:
-        pick = parse_pick(normalized, request.recent_turns)
+        pick = parse_pick(normalized, request.recent_turns, request.head.id if request.head else None)
         if pick is not None:
             return Intent(kind="pick", text=text, pick=pick)
     if request.head is None:
