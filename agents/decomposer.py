@@ -31,7 +31,7 @@ from state.models import (
 
 from .errors import InstructionError, TargetNotFound
 from .placement import box_at, free_box, move_offset, named_center, relative_box
-from .regions import box_mask, box_of_mask, canonical_position, center, describe_location
+from .regions import box_mask, box_of_mask, canonical_position, center, describe_location, dilate
 from .targets import Candidate, Scene, candidate_region, resolve
 
 INPAINT_METHODS = ("auto", "background", "patch", "telea", "ns")
@@ -315,6 +315,14 @@ class PlanBuilder:
         kind = clause.op
         is_background = clause.target.scope == "background" or candidate.noun == "background"
         entity_ids = [] if is_background else [self._entity_for(candidate)]
+        if is_background:
+            # The background never includes an object the grounder can see, whatever the
+            # background segmentation thought.
+            objects = [d.mask for d in self.scene.ground() if d.noun != "background"]
+            if objects:
+                keep = candidate.mask & ~dilate(np.logical_or.reduce(objects), 2)
+                if keep.any():
+                    candidate = Candidate(mask=keep, box=box_of_mask(keep), noun="background")
         region = candidate_region(candidate, self.scene.images)
         common = {"region": region, "entity_ids": entity_ids}
         if kind == OpKind.REMOVE:

@@ -114,9 +114,10 @@ def _unmix_rim(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Per-pixel coverage and colour of an object, with its anti-aliased rim separated from the
     background it was blended with.
 
-    A rim pixel is a mix ``t·object + (1-t)·background``; warping it as it is would carry the old
-    background along and widen the soft edge each time the object is moved or scaled. For a
-    flat-coloured object the mix is undone: coverage ``t`` becomes alpha and the colour the object's.
+    A rim pixel mixes object and background; warping it as it is would carry the old background
+    along and widen the soft edge each time the object is moved or scaled. A flat-coloured object
+    is therefore lifted as its shape (the binary mask as alpha) in its own colour; the warp then
+    draws one fresh anti-aliased edge. Textured objects (photo cut-outs) keep their pixels.
     """
     alpha = mask.astype(np.float32)
     colour = image.astype(np.float32)
@@ -127,19 +128,7 @@ def _unmix_rim(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndar
     obj = np.median(colour[inner], axis=0)
     if float(np.abs(colour[inner] - obj).mean()) > 6.0:  # textured (a photo): keep its pixels
         return alpha, colour
-    grown = cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
-    ring = cv2.dilate(grown.astype(np.uint8), kernel).astype(bool) & ~grown
-    if not ring.any():
-        return alpha, colour
-    bg = np.median(colour[ring], axis=0)
-    axis = obj - bg
-    norm = float(axis @ axis)
-    if norm < 100.0:  # object and background too alike to tell apart
-        return alpha, colour
-    rim = grown & ~inner
-    coverage = np.clip(((colour[rim] - bg) @ axis) / norm, 0.0, 1.0)
-    alpha[rim] = coverage
-    colour[rim] = obj
+    colour[mask] = obj
     return alpha, colour
 
 
