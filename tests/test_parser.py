@@ -605,6 +605,9 @@ def test_colour_said_as_a_one(text, color):
     ("nudge the star left", move("left", degree="bit")), ("nudge the star down", move("down", degree="bit")),
     ("inch the star up", move("up", degree="bit")), ("nudge the star left a lot", move("left", degree="lot")),
     ("nudge the star left by 30 pixels", move("left", px=30)), ("take the star to the right", move("right")),
+    ("move the star much further up", move("up", degree="lot")), ("move the star a bit further left",
+                                                                  move("left", degree="bit")),
+    ("move the star further down", move("down")), ("shift the star way farther right", move("right", degree="lot")),
 ])
 def test_move_phrasings_more(text, params):
     assert one(parse(text)) == ("move", STAR, params)

@@ -411,7 +411,8 @@ def _combine_directions(dirs: list[str]) -> str | None:
 MOVE_RECOGNIZERS: list[Recognizer] = [
     ("relation", parse_relation), ("relation", _user_place), ("position", _move_position),
     ("direction", parse_direction), ("amount", _amount), ("degree", parse_degree),
-    ("skip", _skipper(("over",), ("diagonally",), ("back",), ("across",), ("a", "little", "over"))),
+    ("skip", _skipper(("over",), ("diagonally",), ("back",), ("across",), ("a", "little", "over"), ("further",),
+                      ("farther",), ("even", "further"), ("even", "farther"))),
     ("np", _np_target),
 ]
 

@@ -76,6 +76,11 @@ DEGREE_PHRASES: dict[Phrase, str] = {
     ("considerably",): "lot", ("dramatically",): "lot", ("hugely",): "lot", ("a", "great", "deal"): "lot",
     ("substantially",): "lot", ("extremely",): "lot", ("super",): "lot", ("massively",): "lot",
     ("lots",): "lot", ("more",): "normal", ("a", "bit", "too"): "bit",
+    # "much further up", "a bit further left": a further step, sized by its degree
+    **{(*lead, far): degree for far in ("further", "farther") for lead, degree in (
+        (("much",), "lot"), (("way",), "lot"), (("a", "lot"), "lot"), (("far",), "lot"), (("even",), "normal"),
+        (("a", "bit"), "bit"), (("a", "little"), "bit"), (("slightly",), "bit"), (("a", "touch"), "bit"),
+        (("a", "little", "bit"), "bit"), (("a", "tad"), "bit"))},
 }
 FILTER_STRENGTH: dict[str, float] = {"bit": 0.5, "normal": 1.0, "lot": 1.8}
 RESIZE_STEP: dict[str, float] = {"bit": 1.15, "normal": 1.3, "lot": 1.6}
