@@ -485,14 +485,21 @@ def _history(intent: Intent, meta: SessionMeta, snapshot, base: Version | None, 
     if head is None:
         raise HistoryError("there is no image yet, so there is nothing to undo")
     if action.kind == HistoryKind.UNDO:
-        if head.parent is None:
-            raise HistoryError("nothing to undo: this is the original image")
-        meta.redo.append(head.id)
-        return head.parent, "Undone: back to the image before the last change."
+        steps = action.count
+        for step in range(steps):
+            if head.parent is None:
+                raise HistoryError("nothing to undo: this is the original image" if step == 0 else
+                                   f"only {step} change(s) to undo, not {steps}")
+            meta.redo.append(head.id)
+            head = store.version(snapshot.meta.id, head.parent)
+        return head.id, "Undone: back to the image before the last change." if steps == 1 else \
+            f"Undone: back {steps} changes."
     if action.kind == HistoryKind.REDO:
-        if not meta.redo:
-            raise HistoryError("nothing to redo")
-        return meta.redo.pop(), "Redone."
+        if len(meta.redo) < action.count:
+            raise HistoryError("nothing to redo" if not meta.redo else f"only {len(meta.redo)} change(s) to redo")
+        for _ in range(action.count):
+            head_id = meta.redo.pop()
+        return head_id, "Redone." if action.count == 1 else f"Redone {action.count} changes."
     if action.kind == HistoryKind.START_OVER or (action.kind == HistoryKind.REVERT and not action.turn):
         root = head
         while root.parent is not None:

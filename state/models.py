@@ -166,6 +166,7 @@ class IntentClause(Model):
 class HistoryAction(Model):
     kind: HistoryKind
     turn: int | None = None
+    count: int = Field(default=1, ge=1, le=100, description="steps for undo/redo ('undo twice')")
 
 
 class Intent(Model):

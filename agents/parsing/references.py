@@ -99,6 +99,10 @@ def resolve_target(spec: TargetSpec, head: Version | None, turns: list[Turn]) ->
     return spec
 
 
+# Looks that restyle a whole picture: with a bare "it" they mean the image, not the last object.
+WHOLE_PICTURE_LOOKS = frozenset({"grayscale", "sepia", "invert", "cartoon", "sketch", "vintage"})
+
+
 def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: list[Turn]) -> list[IntentClause]:
     """Resolve every target and relation anchor; "it" after an earlier clause of the same message
     means that clause's target ("add a star and make it red")."""
@@ -114,6 +118,10 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
                 continue  # "I don't want the star, remove it": one removal said twice
         elif inserted is not None and clause.op != OpKind.INSERT:
             target = _previous_target(inserted, plural=target.plural, scope=target.scope)  # "add a star and make the new star red"
+        elif clause.op == OpKind.FILTER and target.reference == "it" and \
+                clause.params.get("filter") in WHOLE_PICTURE_LOOKS:
+            # "make it grayscale" is about the picture, whatever was touched last.
+            target = TargetSpec(phrase=target.phrase, scope="image")
         elif clause.op != OpKind.INSERT:
             target = resolve_target(target, head, turns)
         params = dict(clause.params)
