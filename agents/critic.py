@@ -33,7 +33,7 @@ from state.models import (
 from .constraints import ConstraintChecker
 from .executor import Execution, OpOutcome
 from .measure import lab_stats, measured_color, preservation, preservation_score, window
-from .regions import box_mask, box_of_mask, dilate, erode, mask_iou
+from .regions import box_iou, box_mask, box_of_mask, dilate, erode, mask_iou
 
 SAMPLE_PIXELS = 100_000  # regions larger than this are measured on an even sample of their pixels
 
@@ -156,16 +156,28 @@ class OfflineCritic:
                 targets.append(target)
             changes.append((op, outcome, self._mask(outcome.changed_mask, shape)))
         verdicts, hints = [], []
+        target_areas = [int(t.sum()) for t in targets]
         for index, thing in enumerate(earlier):
+            # Overlaps are counted inside the thing's box only: the rest of the image cannot add to them.
+            x0, y0, x1, y1 = thing.box
+            inside = (slice(y0, y1), slice(x0, x1))
+            own = thing.mask[inside]
+            area = int(own.sum())
+
+            def shared(other: np.ndarray, own=own, inside=inside) -> int:
+                return int(np.count_nonzero(own & other[inside]))
+
             # A part of a target (a sun's ray, a house's roof) is the target, not a bystander.
-            if any(mask_iou(thing.mask, t) > 0.3 or (thing.mask & t).sum() > 0.5 * thing.area for t in targets):
+            if any((inter := shared(t)) > 0.5 * area or inter > 0.3 * (area + t_area - inter)
+                   for t, t_area in zip(targets, target_areas, strict=True)):
                 continue
             culprits = [(op, outcome) for op, outcome, changed in changes
-                        if changed is not None and (changed & thing.mask).sum() > 0.1 * thing.area
+                        if changed is not None and shared(changed) > 0.1 * area
                         and not op.params.get("overlap_ok")]
             if not culprits:
                 continue
-            if any(mask_iou(d.mask, thing.mask) >= 0.5 and d.color == thing.color for d in detections):
+            if any(d.color == thing.color and box_iou(d.box, thing.box) >= 0.4 and mask_iou(d.mask, thing.mask) >= 0.5
+                   for d in detections):
                 continue
             name = f"the {thing.color or ''} {thing.noun}".replace("  ", " ")
             verdicts.append(ConstraintVerdict(constraint_id=f"scene-{index + 1}", description=f"{name} stays",
