@@ -138,6 +138,46 @@ def build_tiny_sd_text2img(folder: str | Path, seed: int = 1) -> Path:
     return folder
 
 
+def build_tiny_sd_upscaler(folder: str | Path, seed: int = 6) -> Path:
+    """A Stable-Diffusion x4 upscaler (7-channel UNet with noise-level class embeddings, a 3-block VAE
+    that scales by 4), as in diffusers' own upscaler tests."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        DDPMScheduler,
+        StableDiffusionUpscalePipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
+    tokenizer, vocab_size = tiny_clip_tokenizer(folder / "_tok")
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 32, 64), layers_per_block=1, sample_size=32, in_channels=7, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32,
+        attention_head_dim=8, use_linear_projection=True, only_cross_attention=(True, True, False),
+        num_class_embeds=100, norm_num_groups=16,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=(32, 32, 64), in_channels=3, out_channels=3, latent_channels=4,
+        down_block_types=("DownEncoderBlock2D",) * 3, up_block_types=("UpDecoderBlock2D",) * 3,
+        norm_num_groups=16, scaling_factor=0.08333,  # the x4 upscaler's own latent scale
+    )
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        **_special_ids(), hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
+        vocab_size=vocab_size, max_position_embeddings=77,
+    ))
+    pipe = StableDiffusionUpscalePipeline(
+        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, low_res_scheduler=DDPMScheduler(),
+        scheduler=DDIMScheduler(prediction_type="v_prediction"), max_noise_level=350,
+    )
+    pipe.save_pretrained(str(folder))
+    return folder
+
+
 def _text_config(vocab_size: int) -> dict:
     return dict(hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
                 vocab_size=vocab_size, max_position_embeddings=77, **_special_ids())

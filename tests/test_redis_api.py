@@ -237,25 +237,43 @@ def test_redis_killed_during_a_turn(stage: str, fresh_redis_server: RedisServer)
 
 
 def test_redis_killed_from_another_thread_during_send(fresh_redis_server: RedisServer) -> None:
-    """The same crash, timed from outside: a thread kills Redis while ``send`` runs a slow turn."""
+    """The same crash, timed from outside: a thread kills Redis while ``send`` is inside an engine call.
+
+    The inpainter is wrapped in a gate so the kill lands mid-turn on any machine speed: the engine
+    call announces itself, waits until the other thread has killed Redis, then finishes its work."""
     import threading
 
     editor = Editor(Settings.load(store=fresh_redis_server.url, store_prefix=f"thr{uuid.uuid4().hex[:6]}"))
     session = editor.session()
     session.send("make the square green", image=big_scene())
     head = session.head.id
-    started = threading.Event()
+    in_engine, killed = threading.Event(), threading.Event()
+
+    class GatedInpainter:
+        def __init__(self, inner) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str):
+            return getattr(self._inner, name)
+
+        def inpaint(self, *args, **kwargs):
+            in_engine.set()
+            killed.wait(10)
+            return self._inner.inpaint(*args, **kwargs)
+
+    engines = editor.services.engines
+    engines.inpainter = GatedInpainter(engines.inpainter)
 
     def kill_when_running() -> None:
-        started.wait(10)
-        time.sleep(0.1)  # well inside the turn: it needs several hundred ms at 1024²
-        fresh_redis_server.kill()
+        if in_engine.wait(30):
+            fresh_redis_server.kill()
+        killed.set()
 
     killer = threading.Thread(target=kill_when_running, daemon=True)
     killer.start()
-    started.set()
     with pytest.raises(StoreUnavailable):
         session.send("remove the red circle")
+    assert in_engine.is_set(), "the turn never reached the inpainter"
     killer.join(10)
 
     fresh_redis_server.restart()

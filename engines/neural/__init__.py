@@ -8,7 +8,8 @@ takes a ``model`` option (hub id or local folder) plus ``device`` / ``dtype``; s
 
 Registered names: grounder ``neural``; segmenter ``neural``; inpainter ``neural`` (attention-
 modulated removal), ``neural-attention`` (the same) and ``neural-diffusion`` (plain inpainting);
-inserter ``neural``.
+inserter ``neural``; generator ``neural`` (text-to-image with per-object box attention). The refinement
+agent uses upscale.py (``DiffusionUpscaler``) and img2img.py (``Img2ImgRestyler``) directly.
 """
 
 from __future__ import annotations
@@ -55,12 +56,19 @@ def _inserter(**options: Any) -> Any:
     return DiffusionInserter(segmenter=segmenter, **options)
 
 
+def _generator(**options: Any) -> Any:
+    from .text2img import DiffusionGenerator
+
+    return DiffusionGenerator(**options)
+
+
 register("grounder", "neural", _grounder)
 register("segmenter", "neural", _segmenter)
 register("inpainter", "neural", _attention_inpainter)
 register("inpainter", "neural-attention", _attention_inpainter)
 register("inpainter", "neural-diffusion", _diffusion_inpainter)
 register("inserter", "neural", _inserter)
+register("generator", "neural", _generator)
 
 
 def __getattr__(name: str) -> Any:

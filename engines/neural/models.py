@@ -248,7 +248,7 @@ class ModelManager:
                 auto = _auto_class(kind)
 
                 def from_pretrained(mid: str) -> Any:
-                    kwargs: dict[str, Any] = {_dtype_kwarg(): torch_dtype}
+                    kwargs: dict[str, Any] = {dtype_kwarg(): torch_dtype}
                     if _is_sd15(mid):
                         kwargs.update(safety_checker=None, requires_safety_checker=False)
                     return auto.from_pretrained(mid, **kwargs)
@@ -274,7 +274,7 @@ def _auto_class(kind: str) -> Any:
     return AutoPipelineForInpainting if kind == "inpaint" else AutoPipelineForText2Image
 
 
-def _dtype_kwarg() -> str:
+def dtype_kwarg() -> str:
     # Newer diffusers renamed ``torch_dtype`` to ``dtype``; older releases only know the old name.
     import importlib
 
