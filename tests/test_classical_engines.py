@@ -3,8 +3,6 @@ geometry, and their registration."""
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -49,16 +47,6 @@ RED, BLUE, GREEN, YELLOW = PALETTE["red"], PALETTE["blue"], PALETTE["green"], PA
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / max(1, (a | b).sum()))
-
-
-def _best_time(fn, repeats: int = 7) -> float:
-    """The fastest of several runs: the code's own cost, not the load other processes put on the machine."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(min(times))
 
 
 def shapes_scene() -> np.ndarray:
@@ -124,8 +112,6 @@ def test_grounding_is_cached_per_image_version() -> None:
     image = shapes_scene()
     grounder = ClassicalGrounder()
     first = grounder.ground(image, "circle", cache_key="v1")
-    elapsed = _best_time(lambda: grounder.ground(image, "circle", cache_key="v1"), 5)
-    assert elapsed < 0.002
     assert grounder.ground(image, "circle", cache_key="v1")[0] is first[0]
     # A different version is parsed afresh.
     changed, _ = draw_shape(image, "circle", (400, 250, 460, 310), RED)
@@ -285,12 +271,14 @@ def test_inpainting_errors() -> None:
         inpainter.inpaint(image, np.ones((3, 3), bool))
 
 
-def test_removing_a_tenth_of_a_1024_image_is_fast() -> None:
+def test_removing_a_tenth_of_a_1024_image_fills_it_with_the_background() -> None:
+    # Its speed is a benchmark figure: ``python -m evals.bench engines``.
     image = np.full((1024, 1024, 3), (180, 200, 220), np.uint8)
     radius = int(np.sqrt(0.1 * 1024 * 1024 / np.pi))
     image, mask = draw_shape(image, "circle", (300, 300, 300 + 2 * radius, 300 + 2 * radius), RED)
-    inpainter = ClassicalInpainter()
-    assert _best_time(lambda: inpainter.inpaint(image, mask)) < 0.15
+    filled = ClassicalInpainter().inpaint(image, mask)
+    assert np.abs(filled[mask].astype(int) - (180, 200, 220)).max() <= 6
+    assert np.array_equal(filled[~mask], image[~mask])
 
 
 # --------------------------------------------------------------------------- recolour
@@ -323,11 +311,11 @@ def test_recolour_keeps_shading() -> None:
     assert abs(after.std() - before.std()) < 0.35 * before.std()
 
 
-def test_recolour_is_fast_and_checks_inputs() -> None:
+def test_recolour_checks_inputs() -> None:
     image = np.full((1024, 1024, 3), 200, np.uint8)
     image, mask = draw_shape(image, "square", (100, 100, 424, 424), RED)  # a tenth of the image
     recolorer = ClassicalRecolorer()
-    assert _best_time(lambda: recolorer.recolor(image, mask, BLUE)) < 0.04
+    assert np.array_equal(recolorer.recolor(image, mask, BLUE)[~mask], image[~mask])
     with pytest.raises(EngineError, match="empty"):
         recolorer.recolor(image, np.zeros(mask.shape, bool), BLUE)
     with pytest.raises(EngineError):
@@ -368,11 +356,13 @@ def test_filter_strength_and_errors() -> None:
         engine.apply(image, "blur", mask=np.zeros(image.shape[:2], bool))
 
 
-def test_tone_filters_are_fast() -> None:
+def test_tone_filters_change_every_photo_pixel_set_and_keep_the_size() -> None:
     image = cv2.resize(data.astronaut(), (1024, 1024))
     engine = ClassicalFilter()
     for name in ("brighten", "contrast", "saturate", "grayscale", "sepia", "warm", "invert"):
-        assert _best_time(lambda n=name: engine.apply(image, n), 5) < 0.04, name
+        out = engine.apply(image, name)
+        assert out.shape == image.shape and out.dtype == np.uint8, name
+        assert np.abs(out.astype(int) - image).mean() > 2, name
 
 
 # --------------------------------------------------------------------------- text and boxes

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -169,10 +167,7 @@ def test_big_images_are_analysed_downscaled_with_full_size_masks() -> None:
     image = np.full((4096, 4096, 3), 30, np.uint8)
     image, truth = draw_shape(image, "star", (1000, 1200, 2000, 2200), PALETTE["orange"])
     image, _ = draw_shape(image, "rectangle", (2600, 400, 3800, 1000), PALETTE["green"])
-    start = time.perf_counter()
-    dets = parse_scene(image)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0
+    dets = parse_scene(image)  # its speed is measured by ``python -m evals.bench engines``
     assert [d.label for d in dets] == ["green rectangle", "orange star"]
     star = dets[1]
     assert star.mask.shape == (4096, 4096)
