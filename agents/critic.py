@@ -35,6 +35,9 @@ from .executor import Execution, OpOutcome
 from .measure import lab_stats, measured_color, preservation, preservation_score, window
 from .regions import box_iou, box_mask, box_of_mask, dilate, erode, mask_iou
 
+# Things the scene parser finds less than twice its detection floor (ΔE 10) apart from their
+# surroundings are photo texture (a camera's knob, a shadow), not bystanders a fill could damage.
+BYSTANDER_CONTRAST = 20.0
 SAMPLE_PIXELS = 100_000  # regions larger than this are measured on an even sample of their pixels
 
 
@@ -158,6 +161,8 @@ class OfflineCritic:
         verdicts, hints = [], []
         target_areas = [int(t.sum()) for t in targets]
         for index, thing in enumerate(earlier):
+            if thing.attributes.get("contrast", BYSTANDER_CONTRAST) < BYSTANDER_CONTRAST:
+                continue  # barely apart from its surroundings: photo texture, not an object to protect
             # Overlaps are counted inside the thing's box only: the rest of the image cannot add to them.
             x0, y0, x1, y1 = thing.box
             inside = (slice(y0, y1), slice(x0, x1))

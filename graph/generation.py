@@ -253,7 +253,7 @@ def refine(state: GraphState, runtime: Runtime[Context]) -> dict:
     asked = [h for h in (critique.hints if critique else []) if h.kind == "refine"]
     if asked and state.get("attempts"):
         attempts, executions = state["attempts"], state["executions"]
-        best = max(range(len(attempts)), key=lambda i: (attempts[i].critique.score, i))
+        best = max(range(len(attempts)), key=lambda i: (attempts[i].critique.score, -i))  # ties: the literal first try
         plan, execution = attempts[best].plan, executions[best]
         ops = []
         entities = {e.id: e for e in execution.entities}

@@ -442,7 +442,7 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
     else:
         attempts = state.get("attempts", [])
         executions = state.get("executions", [])
-        best = max(range(len(attempts)), key=lambda i: (attempts[i].critique.score, i))
+        best = max(range(len(attempts)), key=lambda i: (attempts[i].critique.score, -i))  # ties: the literal first try
         attempt, execution = attempts[best], executions[best]
         trace.attempts = list(attempts)
         entities = {e.id: e for e in execution.entities}

@@ -9,7 +9,7 @@ from agents.errors import UnparseableInstruction
 from graph import Editor
 from state.errors import CorruptImage, HistoryError, ImageTooLarge, MissingImage
 from state.models import TurnKind
-from tests.scenes import center, found, scene
+from tests.scenes import canvas, center, found, scene
 
 THREE = (("circle", "red", (30, 90, 100, 160)), ("square", "blue", (200, 90, 270, 160)),
          ("triangle", "green", (120, 10, 190, 75)))
@@ -177,3 +177,47 @@ def test_stream_yields_progress_then_result(editor):
     assert stages[0] == "load" and stages[-1] == "done"
     assert {"parse", "plan", "operation", "critique", "commit"} <= set(stages)
     assert events[-1].result.passed
+
+
+def test_a_colour_for_the_other_one_after_an_insertion_recolours_it(editor):
+    """ "draw a red pentagon" then "and the other one green": the other pentagon is already there,
+    so it is recoloured; "no, a purple one" after an insertion still amends the insertion."""
+    session = editor.session()
+    image = scene(("pentagon", "pink", (20, 20, 80, 80)), ("circle", "blue", (120, 20, 180, 80)))
+    assert session.send("draw a red pentagon", image=image).passed
+    result = session.send("and the other one green")
+    assert result.passed and result.plan.operations[0].kind == "recolor"
+    assert found(result.image, "pentagon", "green") and found(result.image, "pentagon", "red")
+    assert not found(result.image, "pentagon", "pink")
+    assert session.send("add a yellow star").passed
+    result = session.send("no, a purple one")
+    assert found(result.image, "star", "purple") and not found(result.image, "star", "yellow")
+
+
+@pytest.mark.parametrize("text", ["put the green square in the middle", "place the green square at the center",
+                                  "move the green square to the centre"])
+def test_put_it_in_the_middle_moves_it_there(editor, text):
+    session = editor.session()
+    image = scene(("square", "green", (10, 10, 60, 60)), ("circle", "red", (140, 60, 190, 110)), base=canvas(200, 200))
+    result = session.send(text, image=image)
+    assert result.passed
+    (square,) = found(result.image, "square", "green")
+    cx, cy = center(square)
+    assert abs(cx - 100) < 12 and abs(cy - 100) < 12
+
+
+def test_photo_texture_is_not_a_bystander_to_protect():
+    """On a photograph the scene parser also finds faint blobs (a camera's knob); a removal whose fill
+    changes them, or a move that lands on them, is not damage: both pass on the first attempt."""
+    from evals.harness import make_dialogue, split_config
+    from evals.scenes import render
+
+    dialogue = make_dialogue("test", 12, split_config("test"))  # the cameraman photo behind the shapes
+    assert dialogue.scene.background.kind == "photo"
+    with Editor(store="memory://") as editor:
+        session = editor.session()
+        image = render(dialogue.scene)
+        for turn in dialogue.turns[:4]:
+            result = session.send(turn.message, image=image if turn.index == 1 else None)
+            if result.kind == TurnKind.EDIT:
+                assert result.passed and len(result.trace.attempts) == 1, (turn.message, result.reply)

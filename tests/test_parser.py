@@ -658,3 +658,21 @@ def test_single_step_history_is_unchanged(text):
 ])
 def test_recency_references(text, target):
     assert one(parse(text)) == ("remove", target, {})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("soften the background with a blur", [("filter", BG, {"filter": "blur", "strength": 1.0})]),
+    ("blur the background with a strong blur", [("filter", BG, {"filter": "blur", "strength": 1.8})]),
+    ("add a subtle sepia filter", [("filter", IMAGE, {"filter": "sepia", "strength": 0.5})]),
+    ("add a strong blur to the background", [("filter", BG, {"filter": "blur", "strength": 1.8})]),
+    ("remove the rhombus", [("remove", {"noun": "diamond"}, {})]),
+    ("remove the rhombuses", [("remove", {"noun": "diamond", "plural": True, "all": True}, {})]),
+    ("remove the red dots", [("remove", {"noun": "circle", "colors": ["red"], "plural": True, "all": True}, {})]),
+    ("place the brown one at the center", [("move", {"colors": ["brown"]}, {"position": "center"})]),
+    ("put the circle in the middle", [("move", {"noun": "circle"}, {"position": "center"})]),
+    ("remove the circle in the middle", [("remove", {"noun": "circle", "superlative": "centermost"}, {})]),
+    ("add a light blue square", [("insert", {"noun": "square", "colors": ["blue"]},
+                                  {"noun": "square", "color": "blue", "count": 1, "use_reference": False})]),
+])
+def test_looks_with_adjectives_singular_s_nouns_and_places_after_put(text, expected):
+    assert shape(parse(text)) == expected

@@ -432,6 +432,8 @@ def build_move(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
             last = nps[-1]
             params = [("position", last.post_position)]
             last.spec.position = None
+            if last.post_position == "center" and last.spec.superlative == "centermost":
+                last.spec.superlative = None
             last.spec.phrase = last.spec.phrase.rsplit(" on ", 1)[0].rsplit(" at ", 1)[0].rsplit(" in ", 1)[0]
         out = _move_params(cur, params)
         for np in nps:
@@ -548,7 +550,7 @@ def build_resize(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
 
 _FILTER_SKIP = _skipper(("out",), ("up",), ("down",), ("a", "bit", "of"), ("filter",), ("effect",),
                         ("the", "colors", "of"), ("the", "colours", "of"), ("to",), ("on",), ("over",),
-                        ("for",), ("across",))
+                        ("for",), ("across",), ("with",), ("using",), ("by", "applying"))
 
 
 def build_filter(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
@@ -572,8 +574,12 @@ def build_filter_named(cur: Cursor, name: str | None) -> list[IntentClause]:
     if name is None and not named:
         raise cur.fail("say which look to apply, e.g. 'add a sepia filter'")
     degree = next((v for n, v in items if n == "degree" and v in lx.FILTER_STRENGTH), None)
-    filters = [(name, degree or "normal")] if name is not None else [
-        (k, d if d != "normal" else degree or "normal") for k, d in named]
+    if name is not None:
+        # "soften the background with a strong blur": the look named after the verb adds to it
+        same = next((d for k, d in named if k == name and d != "normal"), None)
+        filters = [(name, degree or same or "normal")] + [(k, d) for k, d in named if k != name]
+    else:
+        filters = [(k, d if d != "normal" else degree or "normal") for k, d in named]
     nps = [v for n, v in items if n == "np"] or [None]
     return [_clause(OpKind.FILTER, _scoped(np), filter=kind, strength=lx.FILTER_STRENGTH[level])
             for np in nps for kind, level in filters]

@@ -150,20 +150,23 @@ def revise_last(cur: Cursor, turns: list[Turn], *, revision: bool = True) -> lis
                 clauses.extend(c.model_copy(update={"target": np.spec.model_copy(deep=True)}) for c in last)
             continue
         target = nps[0].spec if nps else base.target
-        clauses.extend(_revised(cur, base, target, params, named=bool(nps)))
+        clauses.extend(_revised(cur, base, target, params, named=bool(nps),
+                                existing=bool(nps) and (nps[0].definite or nps[0].spec.reference is not None)))
     for clause in clauses:
         clause.revision = revision
     return clauses
 
 
 def _revised(cur: Cursor, base: IntentClause, target: TargetSpec, params: list[Item], *,
-             named: bool = False) -> list[IntentClause]:
+             named: bool = False, existing: bool = False) -> list[IntentClause]:
+    """``existing``: the target is one already in the picture ("the other one", "it"), so a colour
+    after an insertion recolours it rather than inserting again."""
     out: list[IntentClause] = []
     moves = [p for p in params if p[0] in ("relation", "position", "direction", "amount", "degree")]
     degree = next((v for n, v in params if n == "degree" and v in lx.FILTER_STRENGTH), None)
     for name, value in params:
         if name == "color":
-            if base.op in (OpKind.RECOLOR, OpKind.INSERT, OpKind.TEXT):
+            if base.op == OpKind.RECOLOR or (base.op in (OpKind.INSERT, OpKind.TEXT) and not existing):
                 new_params = {**base.params, "color": value}
                 new_target = (target if named and base.op == OpKind.RECOLOR else base.target).model_copy(deep=True)
                 if base.op == OpKind.INSERT:

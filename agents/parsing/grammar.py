@@ -373,7 +373,7 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
     if canonical is not None:
         cur.pos += 1
         generic = canonical == "object"
-        plural = w.endswith("s") and not w.endswith("ss") and w not in ("this", "canvas")
+        plural = lx.is_plural_noun(w)
         spec.noun = None if generic else canonical
         spec.plural = spec.plural or plural
         return True
@@ -474,7 +474,9 @@ def _post_modifiers(cur: Cursor, np: NounPhrase) -> None:
         if cur.accept("in", "the", "middle") or cur.accept("in", "the", "center") or cur.accept(
                 "in", "the", "centre") or cur.accept("at", "the", "center") or cur.accept("at", "the", "centre"):
             _image_tail(cur)
-            spec.superlative = spec.superlative or "centermost"
+            if spec.superlative is None:
+                spec.superlative = "centermost"
+                np.post_position = "center"  # "put the circle in the middle": maybe where it goes
             continue
         place = parse_position(cur, TARGET_POSITION_PREPS)
         if place is not None:
@@ -856,6 +858,11 @@ def parse_filter_param(cur: Cursor) -> tuple[str, str] | None:
     cur.accept("into") or cur.accept("to") or cur.accept("in")
     degree = parse_degree(cur)
     cur.accept("a") or cur.accept("an") or cur.accept("some")
+    adjective = lx.LOOK_STRENGTH.get(cur.word() or "")
+    if adjective is not None and lx.canonical_color(cur.word(1) or "") is None and \
+            longest_match(cur.tokens, cur.pos + 1, lx.FILTER_PHRASES) is not None:
+        cur.pos += 1  # "a strong blur", "a subtle sepia"
+        degree = degree or adjective
     found = cur.match(lx.FILTER_PHRASES)
     if found is None:
         more = cur.accept_any(frozenset({"more", "less", "higher", "lower"}))

@@ -8,10 +8,17 @@ matched longest first (see :func:`agents.parsing.tokens.longest_match`).
 from __future__ import annotations
 
 from engines.classical.colors import COLOR_WORDS, canonical_color
-from engines.classical.vocabulary import GENERIC_NOUNS, OBJECTS, REGION_NOUNS, SHAPES, canonical_noun
+from engines.classical.vocabulary import (
+    GENERIC_NOUNS,
+    OBJECTS,
+    REGION_NOUNS,
+    SHAPES,
+    canonical_noun,
+    is_plural_noun,
+)
 
 __all__ = [
-    "COLOR_WORDS", "canonical_color", "canonical_noun", "SHAPES", "OBJECTS", "REGION_NOUNS", "GENERIC_NOUNS",
+    "COLOR_WORDS", "canonical_color", "canonical_noun", "is_plural_noun", "SHAPES", "OBJECTS", "REGION_NOUNS", "GENERIC_NOUNS",
 ]
 
 Phrase = tuple[str, ...]
@@ -83,6 +90,9 @@ DEGREE_PHRASES: dict[Phrase, str] = {
         (("a", "little", "bit"), "bit"), (("a", "tad"), "bit"))},
 }
 FILTER_STRENGTH: dict[str, float] = {"bit": 0.5, "normal": 1.0, "lot": 1.8}
+# "a strong blur", "a subtle sepia": an adjective before a look sizes it.
+LOOK_STRENGTH: dict[str, str] = {"strong": "lot", "heavy": "lot", "intense": "lot", "big": "lot", "slight": "bit",
+                                 "subtle": "bit", "light": "bit", "gentle": "bit", "soft": "bit", "small": "bit"}
 RESIZE_STEP: dict[str, float] = {"bit": 1.15, "normal": 1.3, "lot": 1.6}
 
 # --------------------------------------------------------------------------- places

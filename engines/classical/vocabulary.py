@@ -12,8 +12,12 @@ SHAPE_SYNONYMS: dict[str, str] = {
     "squares": "square", "box": "square", "boxes": "square", "block": "square", "rectangles": "rectangle",
     "rect": "rectangle", "bar": "rectangle", "triangles": "triangle", "stars": "star",
     "hexagons": "hexagon", "pentagons": "pentagon", "diamonds": "diamond", "rhombus": "diamond",
-    "hearts": "heart",
+    "hearts": "heart", "rhombi": "diamond", "rhombuses": "diamond", "dots": "circle", "discs": "circle",
+    "disks": "circle", "balls": "circle", "rings": "circle", "bars": "rectangle", "blocks": "square",
+    "rects": "rectangle",
 }
+# Singular words that end in "s" all the same.
+_SINGULAR_S = frozenset({"rhombus", "canvas", "this", "glass", "grass", "bus", "cactus", "lens", "dress"})
 
 # Composite objects the classical inserter and scene composer can draw from shapes.
 OBJECTS: tuple[str, ...] = ("sun", "balloon", "tree", "house", "cloud", "moon", "flower", "hill", "logo")
@@ -24,6 +28,14 @@ REGION_NOUNS: tuple[str, ...] = ("face", "background", "subject", "person", "sky
 # Words that mean "any object".
 GENERIC_NOUNS: tuple[str, ...] = ("object", "shape", "thing", "item", "one", "ones", "objects", "shapes",
                                  "things", "items")
+
+
+def is_plural_noun(word: str) -> bool:
+    """Whether a noun names several things: "circles", "boxes", "ones", "rhombi"; not "rhombus" or "grass"."""
+    word = word.lower()
+    if word in _SINGULAR_S or word in SHAPES or word in OBJECTS or word in REGION_NOUNS or word.endswith("ss"):
+        return False
+    return word.endswith("s") or word in ("rhombi", "people")
 
 
 def canonical_noun(word: str) -> str | None:
