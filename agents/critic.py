@@ -32,7 +32,7 @@ from state.models import (
 
 from .constraints import ConstraintChecker
 from .executor import Execution, OpOutcome
-from .measure import lab_stats, measured_color, preservation, preservation_score, window
+from .measure import lab_stats, measured_color, preservation, preservation_score, region_pixels, window
 from .regions import box_iou, box_mask, box_of_mask, dilate, erode, mask_iou
 
 # Things the scene parser finds less than twice its detection floor (ΔE 10) apart from their
@@ -91,7 +91,8 @@ class OfflineCritic:
         geometry = any(o.geometry_changed for o in request.execution.outcomes)
         changed = self._changed_union(request.execution.outcomes, request.before.shape[:2])
         global_change = geometry or (changed is None and bool(request.execution.outcomes))
-        metrics = {} if geometry else preservation(request.before, after, changed)
+        # A whole-image edit (a global filter, a crop) changes every pixel on purpose: nothing to preserve.
+        metrics = {} if global_change else preservation(request.before, after, changed)
 
         touched = {i for op in request.plan.operations for i in op.entity_ids} | {
             o.entity_id for o in request.execution.outcomes if o.entity_id}
@@ -426,19 +427,16 @@ def _area(detection) -> int:
     return int(area) if area is not None else detection.area
 
 
-def _sample(pixels: np.ndarray, limit: int = SAMPLE_PIXELS) -> np.ndarray:
-    """At most ``limit`` evenly spaced pixels: a median of a large flat region needs no more."""
-    if len(pixels) <= limit:
-        return pixels
-    return pixels[np.linspace(0, len(pixels) - 1, limit).astype(np.int64)]
+def _sample(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return region_pixels(image, mask, SAMPLE_PIXELS)
 
 
 def _lab_delta(image: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
     """ΔE between the median colours of two regions (0 when either is empty)."""
     if not a.any() or not b.any():
         return 0.0
-    medians = np.stack([np.median(_sample(image[a]), axis=0),
-                        np.median(_sample(image[b]), axis=0)]).astype(np.uint8)
+    medians = np.stack([np.median(_sample(image, a), axis=0),
+                        np.median(_sample(image, b), axis=0)]).astype(np.uint8)
     lab = rgb_to_lab(medians)
     return float(np.linalg.norm(lab[0] - lab[1]))
 
@@ -449,8 +447,8 @@ def _toward(image: np.ndarray, near: np.ndarray, far: np.ndarray, source: np.nda
     whose colours change with distance."""
     if not near.any() or not far.any() or not obj.any():
         return 0.0
-    medians = np.stack([np.median(image[near], axis=0), np.median(image[far], axis=0),
-                        np.median(source[obj], axis=0)]).astype(np.uint8)
+    medians = np.stack([np.median(_sample(image, near), axis=0), np.median(_sample(image, far), axis=0),
+                        np.median(_sample(source, obj), axis=0)]).astype(np.uint8)
     near_lab, far_lab, obj_lab = rgb_to_lab(medians)
     direction = obj_lab - far_lab
     length = float(np.linalg.norm(direction))
@@ -463,7 +461,7 @@ def _lab_spread(image: np.ndarray, region: np.ndarray) -> float:
     """How much a region's colour varies: median distance to its median colour, in ΔE."""
     if not region.any():
         return 0.0
-    lab = rgb_to_lab(_sample(image[region]).reshape(-1, 1, 3)).reshape(-1, 3)
+    lab = rgb_to_lab(_sample(image, region).reshape(-1, 1, 3)).reshape(-1, 3)
     return float(np.median(np.linalg.norm(lab - np.median(lab, axis=0), axis=1)))
 
 

@@ -20,6 +20,7 @@ from state.blobs import ImageRepository
 from state.models import EditOperation, Entity, OpKind, Plan, Region
 
 from . import transforms
+from .measure import window
 from .regions import box_mask, box_of_mask, dilate, erode
 
 
@@ -128,9 +129,21 @@ class Executor:
 
     def _other_objects(self, image: np.ndarray, target: np.ndarray, cache_key: str | None) -> np.ndarray | None:
         """Every object but the target: what a texture fill must not copy into the hole."""
-        others = [d.mask for d in self.engines.grounder.ground(image, None, (), cache_key=cache_key)
-                  if (d.mask & target).sum() < 0.5 * max(int(d.mask.sum()), 1)]
-        return dilate(np.logical_or.reduce(others), 3) if others else None
+        area = window(target, 0)
+        if area is None:
+            return None
+        ty, tx = area
+        others = np.zeros(target.shape, bool)
+        for d in self.engines.grounder.ground(image, None, (), cache_key=cache_key):
+            x0, y0, x1, y1 = d.box
+            # Overlap is only possible inside both boxes: count it there, not over the whole image.
+            inside = (slice(max(y0, ty.start), min(y1, ty.stop)), slice(max(x0, tx.start), min(x1, tx.stop)))
+            shared = np.count_nonzero(d.mask[inside] & target[inside]) \
+                if inside[0].start < inside[0].stop and inside[1].start < inside[1].stop else 0
+            box = (slice(y0, y1), slice(x0, x1))
+            if shared < 0.5 * max(np.count_nonzero(d.mask[box]), 1):
+                others[box] |= d.mask[box]
+        return dilate(others, 3) if others.any() else None
 
     def _protected(self, op: EditOperation, working: dict[str, Entity], shape: tuple[int, int]) -> np.ndarray | None:
         masks = [self._mask(working[i].region, shape) for i in op.protect_entity_ids

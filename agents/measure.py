@@ -24,6 +24,18 @@ def window(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
             slice(max(0, int(cols[0]) - margin), min(width, int(cols[-1]) + 1 + margin)))
 
 
+def region_pixels(image: np.ndarray, mask: np.ndarray, limit: int = 100_000) -> np.ndarray:
+    """About ``limit`` of a region's pixels on an even grid (all of them when fewer): a median of a
+    large region needs no more, and striding before indexing never copies the whole region out."""
+    count = np.count_nonzero(mask)
+    step = int(np.sqrt(count / limit)) if count > limit else 1
+    if step > 1:
+        sampled = image[::step, ::step][mask[::step, ::step]]
+        if len(sampled):
+            return sampled
+    return image[mask]
+
+
 def median_rgb(image: np.ndarray, mask: np.ndarray) -> tuple[int, int, int] | None:
     area = window(mask, 3)
     if area is None:
@@ -31,9 +43,7 @@ def median_rgb(image: np.ndarray, mask: np.ndarray) -> tuple[int, int, int] | No
     inner = erode(mask[area], 2)
     if not inner.any():
         return None
-    pixels = image[area][inner]
-    if len(pixels) > 100_000:  # an even sample: the median of a large region needs no more
-        pixels = pixels[np.linspace(0, len(pixels) - 1, 100_000).astype(np.int64)]
+    pixels = region_pixels(image[area], inner)
     return tuple(int(v) for v in np.median(pixels, axis=0))
 
 

@@ -221,3 +221,15 @@ def test_photo_texture_is_not_a_bystander_to_protect():
             result = session.send(turn.message, image=image if turn.index == 1 else None)
             if result.kind == TurnKind.EDIT:
                 assert result.passed and len(result.trace.attempts) == 1, (turn.message, result.reply)
+
+
+@pytest.mark.parametrize("text,look", [("turn the image black and white", "grayscale"),
+                                       ("make it sepia", "sepia"), ("blur the whole picture", "blur")])
+def test_whole_image_looks_pass_on_the_first_attempt(editor, text, look):
+    """Every pixel of a whole-image look changes on purpose: the critic does not score it as damage."""
+    session = editor.session()
+    image = scene(("pentagon", "pink", (20, 20, 80, 80)), ("circle", "blue", (120, 20, 180, 80)))
+    result = session.send(text, image=image)
+    assert result.passed and len(result.trace.attempts) == 1, result.reply
+    assert result.plan.operations[0].params["filter"] == look
+    assert not np.array_equal(np.asarray(result.image), image)
