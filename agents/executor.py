@@ -108,6 +108,9 @@ class Executor:
             outcome.ms = (time.perf_counter() - started) * 1000
             engine_ms += outcome.ms - (self.images.busy_ms - stored)  # storing masks is not engine work
             outcomes.append(outcome)
+            # Engines return new arrays and never write to their inputs: freezing the result lets the
+            # image cache keep it as it is instead of copying it.
+            current.setflags(write=False)
             intermediates.append(self.images.put_image(current))
         final_ref = intermediates[-1] if intermediates else self.images.put_image(current)
         return Execution(
