@@ -14,7 +14,7 @@ import numpy as np
 Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1/y1 exclusive
 
 
-@dataclass
+@dataclass(eq=False)  # identity equality: comparing mask arrays field by field is ambiguous
 class Detection:
     """One object found in an image."""
 

@@ -513,3 +513,12 @@ def test_whole_image_transforms() -> None:
         flip_image(image, "diagonal")  # type: ignore[arg-type]
     with pytest.raises(EngineError, match="empty"):
         transform_object(image, np.zeros(image.shape[:2], bool), dx=5, inpainter=ClassicalInpainter())
+
+
+def test_detections_compare_by_identity() -> None:
+    """Two detections with the same box are still two objects; comparing them never touches the masks."""
+    from engines.base import Detection
+
+    first = Detection(mask=np.ones((4, 4), bool), box=(0, 0, 4, 4))
+    twin = Detection(mask=np.ones((4, 4), bool), box=(0, 0, 4, 4))
+    assert first in [first] and twin not in [first] and first != twin

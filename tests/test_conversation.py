@@ -233,3 +233,28 @@ def test_whole_image_looks_pass_on_the_first_attempt(editor, text, look):
     assert result.passed and len(result.trace.attempts) == 1, result.reply
     assert result.plan.operations[0].params["filter"] == look
     assert not np.array_equal(np.asarray(result.image), image)
+
+
+@pytest.mark.parametrize("split,index,seed,turns", [
+    ("hard", 17, 101, 8),   # "now delete it" next to a same-box detection: compared by identity, no crash
+    ("hard", 21, 101, 1),   # an orange diamond stays a diamond after its recolour
+])
+def test_benchmark_turns_that_once_failed(split, index, seed, turns):
+    from engines.classical.scene import parse_scene
+    from evals.harness import make_dialogue, score_turn, split_config
+    from evals.scenes import render, render_background
+
+    dialogue = make_dialogue(split, index, split_config(split), seed=seed)
+    background = parse_scene(render_background(dialogue.scene.background, dialogue.scene.width,
+                                                dialogue.scene.height))
+    with Editor(store="memory://") as editor:
+        session = editor.session()
+        current = render(dialogue.scene)
+        achieved: set = set()
+        for turn in dialogue.turns[:turns]:
+            result = session.send(turn.message, image=current if turn.index == 1 else None)
+            output = np.asarray(result.image if result.image is not None else session.image)
+            figures = score_turn(dialogue, turn.index, output, current, background,
+                                 needs_answer=result.needs_answer, achieved=achieved)
+            assert figures["success"], (turn.message, result.reply, figures["missing"], figures["extra"])
+            current = output

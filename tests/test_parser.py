@@ -666,6 +666,8 @@ def test_recency_references(text, target):
     ("add a subtle sepia filter", [("filter", IMAGE, {"filter": "sepia", "strength": 0.5})]),
     ("add a strong blur to the background", [("filter", BG, {"filter": "blur", "strength": 1.8})]),
     ("remove the rhombus", [("remove", {"noun": "diamond"}, {})]),
+    ("desaturate the whole photo completely", [("filter", IMAGE, {"filter": "desaturate", "strength": 1.8})]),
+    ("make it fully black and white", [("filter", IMAGE, {"filter": "grayscale", "strength": 1.8})]),
     ("remove the rhombuses", [("remove", {"noun": "diamond", "plural": True, "all": True}, {})]),
     ("remove the red dots", [("remove", {"noun": "circle", "colors": ["red"], "plural": True, "all": True}, {})]),
     ("place the brown one at the center", [("move", {"colors": ["brown"]}, {"position": "center"})]),

@@ -83,13 +83,14 @@ DEGREE_PHRASES: dict[Phrase, str] = {
     ("considerably",): "lot", ("dramatically",): "lot", ("hugely",): "lot", ("a", "great", "deal"): "lot",
     ("substantially",): "lot", ("extremely",): "lot", ("super",): "lot", ("massively",): "lot",
     ("lots",): "lot", ("more",): "normal", ("a", "bit", "too"): "bit",
+    ("completely",): "all", ("fully",): "all", ("entirely",): "all", ("totally",): "all",
     # "much further up", "a bit further left": a further step, sized by its degree
     **{(*lead, far): degree for far in ("further", "farther") for lead, degree in (
         (("much",), "lot"), (("way",), "lot"), (("a", "lot"), "lot"), (("far",), "lot"), (("even",), "normal"),
         (("a", "bit"), "bit"), (("a", "little"), "bit"), (("slightly",), "bit"), (("a", "touch"), "bit"),
         (("a", "little", "bit"), "bit"), (("a", "tad"), "bit"))},
 }
-FILTER_STRENGTH: dict[str, float] = {"bit": 0.5, "normal": 1.0, "lot": 1.8}
+FILTER_STRENGTH: dict[str, float] = {"bit": 0.5, "normal": 1.0, "lot": 1.8, "all": 1.8}
 # "a strong blur", "a subtle sepia": an adjective before a look sizes it.
 LOOK_STRENGTH: dict[str, str] = {"strong": "lot", "heavy": "lot", "intense": "lot", "big": "lot", "slight": "bit",
                                  "subtle": "bit", "light": "bit", "gentle": "bit", "soft": "bit", "small": "bit"}

@@ -167,7 +167,9 @@ def classify_shape(mask: np.ndarray) -> tuple[str, float, dict[str, float]]:
         noun = "circle" if aspect < ROUND_ASPECT else "ellipse"
     elif noun in ("square", "rectangle", "diamond"):
         boxy = max(scores["square"], scores["rectangle"])
-        if axis_scores["diamond"] >= boxy - 0.02:
+        # A square turned by about 45° is a diamond, whatever the fits' edge pixels say.
+        tilted = abs((rangle % 90) - 45) < 6 and aspect < ROUND_ASPECT
+        if tilted or axis_scores["diamond"] >= boxy - 0.02:
             noun = "diamond"
         else:
             noun = "square" if aspect < ROUND_ASPECT else "rectangle"
