@@ -449,7 +449,11 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
         outcome_entities = {o.op_id: o.entity_id for o in execution.outcomes if o.entity_id}
         carried = supersede(base.constraints, attempt.plan.operations, index)
         constraints = carried + derive(attempt.plan.operations, entities, index, outcome_entities)
-        version = Version(id=new_id(), parent=base.id, image_ref=execution.image_ref, width=execution.width,
+        # A revision is computed from the revised turn's starting image, but it follows the image the
+        # user saw: undo after "no, blue instead" goes back one message, to the version it replaced.
+        rebased = snapshot.meta.head and base.id != snapshot.meta.head and all(v.id != base.id for v in versions)
+        parent = snapshot.meta.head if rebased else base.id
+        version = Version(id=new_id(), parent=parent, image_ref=execution.image_ref, width=execution.width,
                           height=execution.height, turn=index, entities=execution.entities, constraints=constraints,
                           next_entity=execution.next_entity, note=intent.text[:80])
         versions.append(version)

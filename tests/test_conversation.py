@@ -258,3 +258,17 @@ def test_benchmark_turns_that_once_failed(split, index, seed, turns):
                                  needs_answer=result.needs_answer, achieved=achieved)
             assert figures["success"], (turn.message, result.reply, figures["missing"], figures["extra"])
             current = output
+
+
+def test_undo_after_a_revision_goes_back_one_message(editor):
+    """ "make it yellow" → "no, blue instead" → "undo": back to the yellow square the user saw last;
+    a second undo goes back to the original."""
+    session = editor.session()
+    image = scene(("square", "purple", (40, 40, 120, 120)), ("circle", "red", (180, 40, 260, 120)))
+    session.send("make the purple square yellow", image=image)
+    result = session.send("no wait, blue instead")
+    assert found(result.image, "square", "blue") and not found(result.image, "square", "yellow")
+    result = session.undo()
+    assert found(result.image, "square", "yellow")
+    result = session.undo()
+    assert found(result.image, "square", "purple")
