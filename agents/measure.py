@@ -28,7 +28,7 @@ def region_pixels(image: np.ndarray, mask: np.ndarray, limit: int = 100_000) -> 
     """About ``limit`` of a region's pixels on an even grid (all of them when fewer): a median of a
     large region needs no more, and striding before indexing never copies the whole region out."""
     count = np.count_nonzero(mask)
-    step = int(np.sqrt(count / limit)) if count > limit else 1
+    step = int(np.ceil(np.sqrt(count / limit))) if count > limit else 1
     if step > 1:
         sampled = image[::step, ::step][mask[::step, ::step]]
         if len(sampled):
