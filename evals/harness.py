@@ -8,6 +8,7 @@ from their seeds inside the workers, so generation is parallel too and any prefi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -231,6 +232,25 @@ def load_records(path: Path) -> list[DialogueRecord]:
     return records
 
 
+def source_fingerprint() -> str:
+    """A hash of the product's code and prompts: results written by other code are not resumed."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in ("agents", "engines", "graph", "state", "prompts", "evals"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".txt", ".md", ".jinja", ".json"):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _previous_meta(out: Path) -> dict | None:
+    try:
+        return json.loads((out / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def run(config: RunConfig, *, progress: bool = True,
         on_record: Callable[[DialogueRecord], None] | None = None) -> list[DialogueRecord]:
     """Run (or resume) a split; returns every record of the run folder, in dialogue order."""
@@ -239,10 +259,15 @@ def run(config: RunConfig, *, progress: bool = True,
     split = split_config(config.split)
     total = split.count if config.limit is None else min(config.limit, split.count)
     meta = {"split": config.split, "seed": config.seed, "variant": config.variant,
-            "settings": config.overrides(), "count": total}
-    (out / "run.json").write_text(json.dumps(meta, indent=2, default=str))
-    if not config.resume and (out / RESULTS).exists():
+            "settings": config.overrides(), "count": total, "source": source_fingerprint()}
+    previous = _previous_meta(out)
+    stale = previous is not None and {k: v for k, v in previous.items() if k != "count"} != \
+        json.loads(json.dumps({k: v for k, v in meta.items() if k != "count"}, default=str))
+    if stale and config.resume and (out / RESULTS).exists() and progress:
+        print(f"{out}: the code or the settings changed since these results were written; starting over")
+    if (not config.resume or stale) and (out / RESULTS).exists():
         (out / RESULTS).unlink()
+    (out / "run.json").write_text(json.dumps(meta, indent=2, default=str))
     done = {r.id for r in load_records(out)}
     todo = [i for i in range(total) if f"{config.split}-{i:04d}" not in done]
     image_dir = str(out / "images") if config.save_images else None

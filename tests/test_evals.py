@@ -118,6 +118,19 @@ def test_resume_skips_finished_dialogues(tmp_path):
         assert 0.0 <= turn.f1 <= 1.0 and turn.output_image and Path(turn.output_image).exists()
 
 
+def test_results_of_other_code_or_settings_are_not_resumed(tmp_path):
+    out = tmp_path / "run"
+    run(RunConfig(split="core-single", out=out, workers=1, limit=1, resume=False), progress=False)
+    meta = json.loads((out / "run.json").read_text())
+    (out / "run.json").write_text(json.dumps({**meta, "source": "older-code"}))
+    marker = json.loads((out / RESULTS).read_text().splitlines()[0])
+    marker["turns"][0]["reply"] = "written by older code"
+    (out / RESULTS).write_text(json.dumps(marker) + "\n")
+    again = run(RunConfig(split="core-single", out=out, workers=1, limit=1, resume=True), progress=False)
+    assert again[0].turns[0].reply != "written by older code"
+    assert json.loads((out / "run.json").read_text())["source"] == meta["source"]
+
+
 def test_harness_scores_a_real_dialogue(tmp_path):
     records = run(RunConfig(split="core-dialogue", out=tmp_path / "d", workers=1, limit=1, resume=False),
                   progress=False)
