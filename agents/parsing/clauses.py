@@ -860,6 +860,30 @@ def take_verb(cur: Cursor) -> tuple[str, tuple[str, ...]] | None:
     return family, words
 
 
+_DEGREE_FAMILIES = frozenset({"make", "move", "resize", "filter", "adjust", "rotate"})
+
+
+def _adverb_after_verb(cur: Cursor) -> None:
+    """ "completely desaturate the photo", "slightly blur the background": a degree said before the
+    verb is moved after it, where the clause builders read degrees."""
+    start = cur.pos
+    if parse_degree(cur) is None:
+        return
+    end = cur.pos
+    # At the start of the message any verb may follow ("a little less saturation").
+    found = cur.match(lx.VERBS) if verb_at(cur) or not any(t.is_word for t in cur.tokens[:start]) else None
+    if found is None and end - start > 1:
+        cur.pos = end = end - 1  # "a bit more contrast": the degree's last word is the verb
+        found = cur.match(lx.VERBS)
+    if found is not None:
+        family, n = found
+        tokens = cur.tokens
+        # Removals and the like have no degree: "really remove the circle" is just a removal.
+        degree = tokens[start:end] if family in _DEGREE_FAMILIES else []
+        cur.tokens = tokens[:start] + tokens[end:end + n] + degree + tokens[end + n:]
+    cur.pos = start
+
+
 def parse_clauses(cur: Cursor) -> list[IntentClause]:
     """Every clause of the message; unknown words are collected on the cursor, not raised here."""
     clauses: list[IntentClause] = []
@@ -870,6 +894,7 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
         cur.skip_prefixes()
         if cur.at_end:
             return clauses
+        _adverb_after_verb(cur)
         verb = take_verb(cur)
         if verb is None and rewrite_predicate(cur):
             verb = take_verb(cur)
