@@ -322,7 +322,8 @@ class OfflineCritic:
             if d not in residue:
                 others |= d.mask[area]
         others = dilate(others, 2)
-        from_hole = cv2.distanceTransform((~hole).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        from_hole = distance if hole_mask is None else \
+            cv2.distanceTransform((~hole).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
         near = (from_hole > 1) & (from_hole <= 6) & ~others
         far = (from_hole > 12) & (from_hole <= 22) & ~others
         fill_delta = _lab_delta(after, inside, near)
