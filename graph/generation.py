@@ -556,17 +556,7 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
     meta.head = turn.version_id
     meta.redo = []
     meta.pending = None
-    meta.turn_count = index
-    if not meta.title and state.get("message"):
-        meta.title = state["message"][:60]
-    trace.total_ms = sum(e.ms for e in trace.events)
-    trace.add("commit", f"turn {index} committed", (time.perf_counter() - started) * 1000)
-    stored = store.commit(meta, snapshot.meta.revision, turn, versions)
-    nodes._emit("commit", turn.reply, version_id=turn.version_id, revision=stored.revision)
-    head = next((v for v in versions if v.id == meta.head), None)
-    return {"reply": turn.reply, "version_id": turn.version_id, "image_ref": head.image_ref if head else None,
-            "score": turn.critique.score if turn.critique else None,
-            "passed": turn.critique.passed if turn.critique else None, "trace": trace}
+    return nodes.store_turn(state, store, snapshot, meta, turn, versions, started)
 
 
 __all__ = ["commit_turn", "critique", "decompose", "execute", "prepare_canvas", "refine", "route_after_critique",

@@ -463,6 +463,13 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
         meta.head = version.id
         meta.redo = []
         meta.pending = None
+    return store_turn(state, store, snapshot, meta, turn, versions, started)
+
+
+def store_turn(state: GraphState, store, snapshot, meta: SessionMeta, turn: Turn, versions: list[Version],
+               started: float) -> dict:
+    """The end of every commit: session meta, the one atomic store commit, and the graph's output."""
+    index, trace, base = turn.index, state["trace"], state.get("base")
     meta.turn_count = index
     if not meta.title and state.get("message"):
         meta.title = state["message"][:60]

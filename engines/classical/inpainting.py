@@ -11,26 +11,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..base import EngineError
+from ..base import EngineError, check_image, check_mask
 
 METHODS = ("auto", "background", "patch", "telea", "ns")
 RING = 10  # px of surroundings the fill is measured and fitted from
 SMOOTH_RESIDUAL = 2.5  # RGB std of the ring around a smooth fit below which the ring is plain
 GRAIN_ROUGHNESS = 0.6  # neighbour-difference ratio above which leftover variation is grain
-
-
-def _check(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise EngineError(f"expected an HxWx3 uint8 RGB image, got {getattr(image, 'shape', type(image))}")
-    mask = np.asarray(mask)
-    if mask.shape != image.shape[:2]:
-        raise EngineError(f"mask shape {mask.shape} does not match image {image.shape[:2]}")
-    mask = mask.astype(bool)
-    if not mask.any():
-        raise EngineError("the mask is empty: nothing to fill")
-    if mask.all():
-        raise EngineError("the mask covers the whole image: there is nothing to fill it from")
-    return mask
 
 
 def _window(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
@@ -258,7 +244,8 @@ class ClassicalInpainter:
         # 1. Check inputs.
         if method not in METHODS:
             raise EngineError(f"unknown inpainting method {method!r}; methods are {', '.join(METHODS)}")
-        hole_full = _check(image, mask)
+        check_image(image)
+        hole_full = check_mask(image, mask)
 
         # 2. Work on the hole's box plus a margin (wider for a texture copy, which needs sources).
         x0, y0, x1, y1 = _window(hole_full, RING + 4)

@@ -14,24 +14,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..base import Box, EngineError
-
-
-def check_image(image: np.ndarray) -> None:
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise EngineError(f"expected an HxWx3 uint8 RGB image, got {getattr(image, 'shape', type(image))}")
-
-
-def check_mask(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.shape != image.shape[:2]:
-        raise EngineError(f"mask shape {mask.shape} does not match image {image.shape[:2]}")
-    mask = mask.astype(bool)
-    if not mask.any():
-        raise EngineError("the mask is empty: nothing to fill")
-    if mask.all():
-        raise EngineError("the mask covers the whole image: there is nothing to fill it from")
-    return mask
+from ..base import Box, EngineError, check_image, check_mask  # noqa: F401  (re-exported)
 
 
 def check_box(image: np.ndarray, box: Box) -> Box:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import EngineError
 from . import imaging
-from .models import ModelManager, default_manager, dtype_kwarg, load_pretrained, parse_options, resolve_device
+from .models import ModelManager, default_manager, parse_options
 
 STYLE_PROMPTS = {
     "painting": "a painting, visible brush strokes",
@@ -50,18 +50,7 @@ class Img2ImgRestyler:
 
     def pipeline(self) -> Any:
         o = self.options
-        device, dtype = resolve_device(o.device, o.dtype)
-
-        def load() -> Any:
-            from diffusers import AutoPipelineForImage2Image
-
-            kwargs = {dtype_kwarg(): dtype}
-            pipe = load_pretrained(lambda mid: AutoPipelineForImage2Image.from_pretrained(mid, **kwargs),
-                                   o.model, "img2img pipeline")
-            pipe.set_progress_bar_config(disable=True)
-            return pipe.to(device)
-
-        return self.manager.get("img2img", o.model, device, dtype, load)
+        return self.manager.class_pipeline("img2img", "AutoPipelineForImage2Image", o.model, o.device, o.dtype)
 
     def restyle(self, image: np.ndarray, style: str, *, strength: float = 0.4, prompt: str = "",
                 seed: int | None = None) -> np.ndarray:

@@ -264,6 +264,24 @@ class ModelManager:
             return self.get(kind, model_id, dev, torch_dtype, load, cpu_offload=cpu_offload and dev.type == "cuda")
 
 
+    def class_pipeline(self, kind: str, class_name: str, model_id: str, device: str = "auto",
+                       dtype: str = "auto") -> Any:
+        """A diffusers pipeline of one class (``"StableDiffusionUpscalePipeline"``, ``"AutoPipelineForImage2Image"``),
+        loaded once per (kind, id, device, dtype); nothing is shared with other kinds."""
+        dev, torch_dtype = resolve_device(device, dtype)
+
+        def load() -> Any:
+            import diffusers
+
+            cls = getattr(diffusers, class_name)
+            kwargs = {dtype_kwarg(): torch_dtype}
+            pipe = load_pretrained(lambda mid: cls.from_pretrained(mid, **kwargs), model_id, f"{kind} pipeline")
+            pipe.set_progress_bar_config(disable=True)
+            return pipe.to(dev)
+
+        return self.get(kind, model_id, dev, torch_dtype, load)
+
+
 def _unreachable() -> Any:
     raise AssertionError("model expected in the cache")
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import EngineError
 from . import imaging
-from .models import ModelManager, default_manager, dtype_kwarg, load_pretrained, parse_options, resolve_device
+from .models import ModelManager, default_manager, parse_options
 
 DEFAULT_UPSCALE_MODEL = "stabilityai/stable-diffusion-x4-upscaler"
 
@@ -47,18 +47,7 @@ class DiffusionUpscaler:
 
     def pipeline(self) -> Any:
         o = self.options
-        device, dtype = resolve_device(o.device, o.dtype)
-
-        def load() -> Any:
-            from diffusers import StableDiffusionUpscalePipeline
-
-            kwargs = {dtype_kwarg(): dtype}
-            pipe = load_pretrained(lambda mid: StableDiffusionUpscalePipeline.from_pretrained(mid, **kwargs),
-                                   o.model, "upscale pipeline")
-            pipe.set_progress_bar_config(disable=True)
-            return pipe.to(device)
-
-        return self.manager.get("upscale", o.model, device, dtype, load)
+        return self.manager.class_pipeline("upscale", "StableDiffusionUpscalePipeline", o.model, o.device, o.dtype)
 
     def native_factor(self, pipe: Any) -> int:
         return int(getattr(pipe, "vae_scale_factor", 4))
