@@ -124,6 +124,11 @@ class OpKind(StrEnum):
     FLIP = "flip"
     GENERATE = "generate"
     REFINE = "refine"
+    REPLACE = "replace"
+    MATERIAL = "material"
+    BACKGROUND = "background"
+    COUNT = "count"
+    REPLACE_TEXT = "replace_text"
 
 
 class HistoryKind(StrEnum):
@@ -137,7 +142,11 @@ class TargetSpec(Model):
     """What an operation acts on, as said: the grounding step turns this into regions."""
 
     phrase: str = ""
-    noun: str | None = Field(default=None, description="shape or object class; None = any object")
+    noun: str | None = Field(default=None, description="head noun (open vocabulary); None = any object")
+    modifiers: list[str] = Field(
+        default_factory=list, description="the phrase's other words that describe it: material, pattern, size, …"
+    )
+    possessor: str | None = Field(default=None, description="'the cat's fur' → cat; 'her face' → person")
     colors: list[str] = Field(default_factory=list)
     position: str | None = Field(default=None, description="left, right, top, bottom, center, top-left, …")
     superlative: str | None = Field(default=None, description="largest, smallest, leftmost, …")
@@ -179,6 +188,10 @@ class Intent(Model):
     answer: TargetSpec | None = Field(default=None, description="the user's reply to a clarification")
     pick: int | None = None
     count: int | None = None
+    keep: list[TargetSpec] = Field(default_factory=list, description="'but leave the square alone': kept this turn and after")
+    understood: list[str] = Field(default_factory=list, description="what the parser read, in words, for replies")
+    ignored_words: list[str] = Field(default_factory=list, description="words that changed nothing (filler, reasons)")
+    corrections: list[str] = Field(default_factory=list, description="typos read as lexicon words: 'remvoe → remove'")
     backend: str = "offline"
 
 
