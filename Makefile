@@ -16,6 +16,8 @@ $(VENV)/.core: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q -U pip wheel setuptools
 	$(PIP) install -q -e .
+	# Text detection and recognition (ONNX models in the wheel); --no-deps keeps one OpenCV wheel.
+	$(PIP) install -q --no-deps rapidocr-onnxruntime==1.4.4
 	touch $@
 
 # torch first, from the pinned CPU wheel: anything else pulls several GB of CUDA packages.
