@@ -7,8 +7,10 @@ touching code; a missing or unknown placeholder is an error, not a silently empt
 from __future__ import annotations
 
 import functools
+import json
 import string
 from importlib import resources
+from typing import Any
 
 
 class PromptError(ValueError):
@@ -45,4 +47,27 @@ def load_prompt(name: str, **values: object) -> str:
     return _template(name).substitute({k: str(v) for k, v in values.items()})
 
 
-__all__ = ["PromptError", "load_prompt", "placeholders"]
+@functools.cache
+def _examples(name: str) -> tuple[tuple[str, str], ...]:
+    try:
+        text = resources.files(__name__).joinpath(f"{name}_examples.json").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PromptError(f"no examples named {name!r} (expected prompts/{name}_examples.json)") from exc
+    items = json.loads(text)
+    return tuple((item["message"], json.dumps(item["answer"], separators=(",", ":"))) for item in items)
+
+
+def load_examples(name: str) -> list[dict[str, Any]]:
+    """``prompts/<name>_examples.json`` as chat turns: a user message, then the JSON answer.
+
+    Few-shot turns are what lets a small model (hundreds of millions of parameters) answer in the
+    right shape at all; they are the same for every request, so servers that cache a prompt's
+    prefix (llama.cpp, vLLM) read them once.
+    """
+    turns: list[dict[str, Any]] = []
+    for message, answer in _examples(name):
+        turns += [{"role": "user", "content": message}, {"role": "assistant", "content": answer}]
+    return turns
+
+
+__all__ = ["PromptError", "load_examples", "load_prompt", "placeholders"]

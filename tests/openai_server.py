@@ -8,6 +8,10 @@ over HTTP can be asserted: the JSON schema, the images, the constraints.
     server.push_error(500)
     server.requests[-1]["response_format"]
 
+The clients' capability probe (a tiny request for the ``RetouchProbe`` object) is answered by the
+server itself, as a server that honours every form it does not reject would answer it; probes are
+kept apart from the scripted requests (``probe_requests()``).
+
 Register the fixture with ``pytest_plugins = ["tests.openai_server"]`` or import ``openai_server``;
 the server itself is shared by the whole test process (``shared_server()``).
 """
@@ -53,6 +57,8 @@ class ScriptedServer:
     requests: list[dict[str, Any]] = field(default_factory=list)
     rejected_formats: set[str] = field(default_factory=set)
     rejected_params: set[str] = field(default_factory=set)
+    rejection_status: int = 400
+    ignored_formats: set[str] = field(default_factory=set)
     models: list[str] = field(default_factory=lambda: ["text-model", "vision-model"])
     responder: Callable[[dict[str, Any]], Scripted | None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -87,21 +93,35 @@ class ScriptedServer:
             self.requests.clear()
             self.rejected_formats.clear()
             self.rejected_params.clear()
+            self.ignored_formats.clear()
+            self.rejection_status = 400
             self.responder = None
 
     def chat_requests(self) -> list[dict[str, Any]]:
+        """The requests the agents made, without the capability probes."""
         with self._lock:
-            return [r for r in self.requests if r.get("_path") == "/v1/chat/completions"]
+            return [r for r in self.requests if r.get("_path") == "/v1/chat/completions" and not r.get("_probe")]
+
+    def probe_requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self.requests if r.get("_probe")]
 
     def _next(self, body: dict[str, Any]) -> Scripted:
         with self._lock:
             self.requests.append(body)
-            fmt = (body.get("response_format") or {}).get("type")
+            body["_probe"] = _is_probe(body)
+            fmt = _form(body.get("response_format"))
             if fmt in self.rejected_formats:
-                return Scripted(status=400, error=f"response_format type {fmt!r} is not supported")
+                if self.rejection_status == 500:  # llama-cpp-python's way of saying no
+                    return Scripted(status=500, error="1 validation error: response_format.type: "
+                                                      "Input should be 'text' or 'json_object'")
+                return Scripted(status=self.rejection_status, error=f"response_format type {fmt!r} is not supported")
             refused = sorted(self.rejected_params & set(body))
             if refused:
                 return Scripted(status=400, error=f"Unsupported parameter: '{refused[0]}' is not supported with this model")
+            if body["_probe"]:
+                honoured = fmt in ("json_schema", "json_object_schema") and fmt not in self.ignored_formats
+                return Scripted(content=json.dumps({"probe": "retouch"} if honoured else {"answer": "no"}))
             if self.responder is not None:
                 answer = self.responder(body)
                 if answer is not None:
@@ -167,6 +187,22 @@ class ScriptedServer:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _form(fmt: dict[str, Any] | None) -> str | None:
+    """The structured-output form of a request, in the client's names."""
+    if not fmt:
+        return None
+    if fmt.get("type") == "json_object" and "schema" in fmt:
+        return "json_object_schema"
+    return fmt.get("type")
+
+
+def _is_probe(body: dict[str, Any]) -> bool:
+    fmt = body.get("response_format") or {}
+    named = (fmt.get("json_schema") or {}).get("name") == "RetouchProbe"
+    return named or "probe" in json.dumps(fmt.get("schema", {})) or any(
+        '{"answer": "no"}' in str(m.get("content")) for m in body.get("messages", []))
 
 
 _SHARED: ScriptedServer | None = None

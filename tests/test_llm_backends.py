@@ -43,6 +43,10 @@ def _client(server: ScriptedServer, **options) -> LLMClient:
     return LLMClient(base_url=server.url + "/v1", api_key="x", **options)
 
 
+def _system_text(request: dict) -> str:
+    return "\n".join(m["content"] for m in request["messages"] if m["role"] == "system")
+
+
 def _decoded_images(message_content) -> list[Image.Image]:
     images = []
     for part in message_content:
@@ -103,7 +107,9 @@ def test_parser_happy_path_sends_strict_schema_and_records_usage(openai_server):
     assert schema["additionalProperties"] is False and set(schema["required"]) == set(schema["properties"])
     assert "$ref" not in json.dumps(schema)
     assert request["messages"][-1] == {"role": "user", "content": "remove the crimson disc"}
-    (record,) = parser.last_calls
+    probe, record = parser.last_calls  # the capability probe comes first, once per model
+    assert (probe.purpose, probe.mode, probe.ok) == ("probe", "json_schema", True)
+    assert llm.capabilities == {"text-model": "json_schema"}
     assert (record.ok, record.prompt_tokens, record.completion_tokens, record.purpose) == (True, 50, 20, "parse")
     assert record.latency_ms > 0 and llm.calls[-1] == record
 
@@ -122,9 +128,9 @@ def test_parser_resolves_references_to_known_entities_and_repairs_unknown_ids(op
     assert intent.clauses[0].target.entity_ids == ["e1"]
     assert intent.clauses[0].params == {"color": "green"}
     first, second = openai_server.chat_requests()
-    assert "e1: blue square" in first["messages"][0]["content"]  # the entity list is in the prompt
+    assert "e1: blue square" in _system_text(first)  # the entity list is in the prompt
     assert "unknown entity ids ['e7']" in second["messages"][-1]["content"]
-    assert [c.ok for c in parser.last_calls] == [False, True]
+    assert [c.ok for c in parser.last_calls if c.purpose == "parse"] == [False, True]
 
 
 def test_malformed_json_is_repaired_on_the_retry(openai_server):
@@ -138,13 +144,14 @@ def test_malformed_json_is_repaired_on_the_retry(openai_server):
     assert second["messages"][:len(first["messages"])] == first["messages"]
     assert second["messages"][-2]["role"] == "assistant"
     assert "not valid JSON" in second["messages"][-1]["content"]
-    assert [(c.attempt, c.ok) for c in parser.last_calls] == [(1, False), (2, True)]
+    assert [(c.attempt, c.ok) for c in parser.last_calls if c.purpose == "parse"] == [(1, False), (2, True)]
 
 
 def test_malformed_twice_raises_model_output_error(openai_server):
     parser = LLMIntentParser(_client(openai_server))
     openai_server.push_text("I would remove the circle.")
-    openai_server.push_json({"kind": "edit", "clauses": [{"op": "recolor", "params": {"color": "chartreuse-ish"}}]})
+    openai_server.push_json({"kind": "edit", "clauses": [{"op": "recolor", "target": {"noun": "circle"},
+                                                          "params": {"color": "chartreuse-ish"}}]})
     with pytest.raises(ModelOutputError, match="twice") as caught:
         parser.parse(ParseRequest(text="remove the red circle"))
     assert "unknown colour 'chartreuse-ish'" in str(caught.value)
@@ -165,7 +172,7 @@ def test_answer_to_a_pending_question_picks_a_candidate(openai_server):
     openai_server.push_json({"kind": "answer", "answer_candidate": 2})
     intent = LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="the right one", pending=pending))
     assert intent.kind == "answer" and intent.answer.ordinal == 2 and intent.answer.ordinal_axis is None
-    assert "2. the red circle on the right" in openai_server.chat_requests()[0]["messages"][0]["content"]
+    assert "2. the red circle on the right" in _system_text(openai_server.chat_requests()[0])
 
 
 def test_timeout_is_backend_unavailable_quickly(openai_server):
@@ -192,21 +199,76 @@ def test_unreachable_server_is_backend_unavailable():
         LLMIntentParser(llm).parse(ParseRequest(text="remove the red circle"))
 
 
-def test_servers_without_json_schema_get_json_mode_with_the_schema_in_the_prompt(openai_server):
+def test_llama_cpp_style_refusal_of_json_schema_steps_down_to_json_object_with_schema(openai_server):
+    # llama-cpp-python refuses response_format json_schema with a 500 validation error, not a 400.
     openai_server.rejected_formats.add("json_schema")
+    openai_server.rejection_status = 500
     llm = _client(openai_server)
+    parser = LLMIntentParser(llm)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    parser.parse(ParseRequest(text="remove the red circle"))
+    first_calls = parser.last_calls
+    parser.parse(ParseRequest(text="remove the red circle"))
+
+    refused, accepted = openai_server.probe_requests()
+    assert refused["response_format"]["type"] == "json_schema"
+    assert accepted["response_format"]["type"] == "json_object" and "schema" in accepted["response_format"]
+    assert llm.capabilities == {"text-model": "json_object_schema"}
+    # The probe's verdicts are in the first turn's records (the trace), the later turn has none.
+    assert [(c.purpose, c.mode, c.ok) for c in first_calls] == [
+        ("probe", "json_schema", False), ("probe", "json_object_schema", True), ("parse", "json_object_schema", True)]
+    assert "HTTP 500" in first_calls[0].error
+    assert [c.purpose for c in parser.last_calls] == ["parse"]
+    for request in openai_server.chat_requests():
+        fmt = request["response_format"]
+        assert fmt["type"] == "json_object" and fmt["schema"]["additionalProperties"] is False
+        assert fmt["schema"]["required"] == ["kind"] or "required" not in fmt["schema"] or \
+            "clauses" not in fmt["schema"]["required"]  # optional fields may be left out
+        assert "minimum" not in json.dumps(fmt["schema"]) and "$ref" not in json.dumps(fmt["schema"])
+
+
+def test_server_that_ignores_the_schema_gets_json_mode_with_the_schema_in_the_prompt(openai_server):
+    openai_server.rejected_formats.add("json_schema")
+    openai_server.ignored_formats.add("json_object_schema")  # accepted, but decoding is not held to it
+    llm = _client(openai_server)
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    LLMIntentParser(llm).parse(ParseRequest(text="remove the red circle"))
+
+    assert llm.capabilities == {"text-model": "json_object"}
+    (request,) = openai_server.chat_requests()
+    assert request["response_format"] == {"type": "json_object"}
+    assert '"additionalProperties":false' in request["messages"][-1]["content"]
+
+
+def test_without_the_probe_a_refusal_steps_down_for_that_schema(openai_server):
+    openai_server.rejected_formats.update({"json_schema", "json_object_schema"})
+    llm = _client(openai_server, probe=False)
     parser = LLMIntentParser(llm)
     openai_server.push_json(REMOVE_RED_CIRCLE)
     openai_server.push_json(REMOVE_RED_CIRCLE)
     parser.parse(ParseRequest(text="remove the red circle"))
     parser.parse(ParseRequest(text="remove the red circle"))
 
-    refused, accepted, remembered = openai_server.chat_requests()
-    assert refused["response_format"]["type"] == "json_schema"
-    assert accepted["response_format"] == {"type": "json_object"}
-    assert remembered["response_format"] == {"type": "json_object"}  # no second refusal
-    assert '"additionalProperties":false' in accepted["messages"][-1]["content"]
-    assert llm.mode_for("text-model") == "json_object"
+    assert not openai_server.probe_requests()
+    forms = [r.get("response_format", {}).get("type") for r in openai_server.chat_requests()]
+    assert forms == ["json_schema", "json_object", "json_object", "json_object"]  # the last two: no refusal
+    assert llm.mode_for("text-model", "LLMIntent") == "json_object"
+
+
+def test_a_500_that_is_no_format_refusal_is_an_outage_even_in_the_probe(openai_server):
+    openai_server.rejected_formats.add("json_schema")
+    openai_server.rejection_status = 503
+    with pytest.raises(BackendUnavailable, match="HTTP 503"):
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="remove the red circle"))
+    assert not openai_server.chat_requests()
+
+
+def test_a_prompt_longer_than_the_context_is_said_plainly(openai_server):
+    openai_server.push_error(400, "Requested tokens (5120) exceed context window of 4096")
+    with pytest.raises(BackendUnavailable, match="context window.*--n_ctx"):
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="remove the red circle"))
+    assert len(openai_server.chat_requests()) == 1  # not retried in weaker forms
 
 
 def test_sampling_options_a_model_refuses_are_dropped(openai_server):
@@ -214,8 +276,10 @@ def test_sampling_options_a_model_refuses_are_dropped(openai_server):
     llm = _client(openai_server, max_tokens=256)
     openai_server.push_json(REMOVE_RED_CIRCLE)
     LLMIntentParser(llm).parse(ParseRequest(text="remove the red circle"))
-    refused, accepted = openai_server.chat_requests()
-    assert refused["temperature"] == 0.0 and "temperature" not in accepted
+    refused, probed = openai_server.probe_requests()  # the probe meets the refusal first
+    (accepted,) = openai_server.chat_requests()
+    assert refused["temperature"] == 0.0 and "temperature" not in probed and "temperature" not in accepted
+    assert probed["response_format"]["type"] == "json_schema"  # a refused option is no refused form
     assert accepted["max_tokens"] == 256 and accepted["response_format"]["type"] == "json_schema"
 
 
@@ -322,7 +386,7 @@ def test_full_turn_with_llm_parser_llm_decomposer_and_vlm_critic(openai_server):
     assert "red circle box=" in decompose["messages"][0]["content"]  # the scene's objects, as text
     assert len(_decoded_images(critique["messages"][-1]["content"])) == 2
     calls = editor.services.parser.llm.calls
-    assert [c.purpose for c in calls] == ["parse", "decompose", "critique"] and all(c.ok for c in calls)
+    assert [c.purpose for c in calls] == ["probe", "parse", "decompose", "critique"] and all(c.ok for c in calls)
     editor.close()
 
 

@@ -1,17 +1,17 @@
 """One OpenAI-compatible chat endpoint, asked for structured output that pydantic validates.
 
 Servers differ in what they accept: OpenAI and recent vLLM take a strict JSON schema
-(``response_format: json_schema``), older vLLM, LM Studio and Ollama versions only JSON mode, and
-some nothing at all. The client starts with the strictest form and steps down when the server
-refuses it (a 400/422 answer), remembering per model what worked; in the weaker modes the schema
-is put into the prompt instead. Output is validated with pydantic; one repair round sends the
+(``response_format: json_schema``), llama.cpp's server JSON mode with a schema it turns into a
+decoding grammar, older LM Studio and Ollama versions only JSON mode, and some nothing at all. A
+probe asks each model once which form its server honours (:mod:`agents.llm.formats`), and a
+later refusal of a form steps down further for that schema; in the weaker modes the schema is put
+into the prompt instead. Output is validated with pydantic; one repair round sends the
 validation error back, and a second failure raises :class:`ModelOutputError`. Every HTTP call is
 recorded (model, tokens, latency) so the graph can put it into the turn's trace.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import threading
@@ -19,13 +19,25 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, overload
 
+import httpx
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.errors import BackendUnavailable, ModelOutputError
 
-Mode = Literal["json_schema", "json_object", "prompt"]
-MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
+from .formats import (
+    MODES,
+    PROBE_MESSAGES,
+    Mode,
+    Probe,
+    is_context_overflow,
+    is_format_rejection,
+    next_mode,
+    probe_verdict,
+    response_format,
+    strict_schema,
+)
+
 MAX_RECORDS = 500
 # Sampling options some servers or models refuse; dropped (and remembered) when a 400 names them.
 OPTIONAL_PARAMS = ("temperature", "max_tokens")
@@ -44,8 +56,8 @@ class CallRecord(BaseModel):
     completion_tokens: int | None = None
     latency_ms: float
     ok: bool = Field(description="the answer was usable (valid output), not only delivered")
-    purpose: str = Field(default="", description="which agent asked: parse, decompose, critique")
-    mode: Mode = "json_schema"
+    purpose: str = Field(default="", description="which agent asked: parse, decompose, critique; probe")
+    mode: Mode = Field(default="json_schema", description="the structured-output form the request used")
     attempt: int = Field(default=1, description="2 = the repair round")
     error: str = ""
 
@@ -68,35 +80,6 @@ class CallLog:
         calls: list[CallRecord] = []
         self._local.calls = calls
         return calls
-
-
-def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the form strict structured output needs.
-
-    References are inlined (local servers' grammar compilers handle flat schemas best), every
-    object closes with ``additionalProperties: false`` and lists all its properties as required
-    (optional values are nullable instead), and defaults and titles are dropped.
-    """
-    schema = model.model_json_schema()
-    defs = schema.pop("$defs", {})
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if "$ref" in node:
-            target = walk(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
-            if "description" in node:
-                target["description"] = node["description"]
-            return target
-        out = {key: walk(value) for key, value in node.items() if key not in ("default", "title")}
-        if out.get("type") == "object" and "properties" in out:
-            out["additionalProperties"] = False
-            out["required"] = list(out["properties"])
-        return out
-
-    return walk(schema)
 
 
 def extract_json(content: str) -> Any:
@@ -131,16 +114,19 @@ class LLMClient:
     """A chat-completions endpoint plus the model names to use on it.
 
     ``base_url`` None means OpenAI itself (or ``OPENAI_BASE_URL``). Local servers (vLLM, Ollama,
-    LM Studio) ignore the key, so a placeholder is sent when none is configured for them.
-    ``max_retries`` is the openai client's own retry count on connection errors and 5xx answers;
-    the default 1 keeps a dead endpoint from stalling a turn for minutes.
+    llama.cpp, LM Studio) ignore the key, so a placeholder is sent when none is configured for them.
+    ``timeout`` is how long one answer may take (a small model on a CPU needs minutes for a long
+    prompt); connecting gets ``connect_timeout`` only, so a dead endpoint fails at once.
+    ``max_retries`` is the openai client's own retry count on connection errors and 5xx answers.
+    ``probe`` asks each model once, before its first real request, which structured-output form the
+    server honours (see :mod:`agents.llm.formats`); without it the client learns from refusals.
     """
 
     def __init__(
         self, *, base_url: str | None = None, api_key: str | None = None, model: str = "gpt-4o-mini",
-        vision_model: str | None = None, timeout: float = 60.0, max_retries: int = 1,
-        structured: Mode | Literal["auto"] = "auto", temperature: float | None = 0.0,
-        max_tokens: int | None = None,
+        vision_model: str | None = None, timeout: float = 60.0, connect_timeout: float = 5.0, max_retries: int = 1,
+        structured: Mode | Literal["auto"] = "auto", probe: bool = True, temperature: float | None = 0.0,
+        max_tokens: int | None = 1024,
     ) -> None:
         self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
         key = api_key or os.environ.get("OPENAI_API_KEY")
@@ -148,26 +134,89 @@ class LLMClient:
             if base_url is None:
                 raise BackendUnavailable(
                     "no API key for OpenAI: set RETOUCH_LLM_API_KEY or OPENAI_API_KEY, or point "
-                    "RETOUCH_LLM_BASE_URL at a local OpenAI-compatible server (vLLM, Ollama, LM Studio)")
+                    "RETOUCH_LLM_BASE_URL at a local OpenAI-compatible server (vLLM, Ollama, llama.cpp)")
             key = "not-needed"
         self.model = model
         self.vision_model = vision_model
         self.timeout = timeout
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self.probe_enabled = probe and structured == "auto"
         self.calls: list[CallRecord] = []
         self._forced: Mode | None = None if structured == "auto" else structured
-        self._modes: dict[str, Mode] = {}
+        self._probed: dict[str, Mode] = {}
+        self._modes: dict[tuple[str, str], Mode] = {}
         self._dropped: dict[str, set[str]] = {}
         self._lock = threading.Lock()
-        self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=max_retries)
+        self._probe_lock = threading.Lock()
+        limits = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
+        self._client = openai.OpenAI(base_url=self.base_url, api_key=key, timeout=limits, max_retries=max_retries)
 
     def __repr__(self) -> str:
         return f"LLMClient(base_url={self.base_url!r}, model={self.model!r}, vision_model={self.vision_model!r})"
 
-    def mode_for(self, model: str) -> Mode:
-        """The structured-output form this client will use next with ``model``."""
-        return self._forced or self._modes.get(model, "json_schema")
+    def mode_for(self, model: str, output: str | None = None) -> Mode:
+        """The structured-output form this client will use next with ``model`` (for ``output``)."""
+        if self._forced:
+            return self._forced
+        found = self._modes.get((model, output)) if output else None
+        return found or self._probed.get(model, "json_schema")
+
+    @property
+    def capabilities(self) -> dict[str, Mode]:
+        """What the probe found per model."""
+        return dict(self._probed)
+
+    # ------------------------------------------------------------------ the capability probe
+
+    def probe(self, model: str, records: list[CallRecord] | None = None) -> Mode:
+        """The strongest structured-output form ``model``'s server honours, asked once per model.
+
+        Each form is tried with a tiny request whose prompt asks for something the schema forbids,
+        so a server that accepts a form but does not enforce it is caught too. A refusal of the form
+        steps down; an outage raises BackendUnavailable (and is asked again next time).
+        """
+        with self._probe_lock:
+            if model in self._probed:
+                return self._probed[model]
+            chosen: Mode = "prompt"
+            client = self._client.with_options(max_retries=0)
+            forms = list(MODES[:-1])
+            while forms:
+                mode = forms[0]
+                request = {"model": model, "messages": PROBE_MESSAGES, **self._sampling(model),
+                           "response_format": response_format(mode, "RetouchProbe", Probe)}
+                if "max_tokens" in request:
+                    request["max_tokens"] = 24
+                started = time.perf_counter()
+                try:
+                    response = client.chat.completions.create(**request)
+                except openai.APIStatusError as error:
+                    message = _message(error)
+                    self._failed(model, started, "probe", mode, 1, f"HTTP {error.status_code}: {message[:120]}",
+                                 records)
+                    if self._drop_refused(model, request, error.status_code, message):
+                        continue
+                    if is_format_rejection(error.status_code, message):
+                        forms.pop(0)
+                        continue
+                    raise self._unavailable(model, error) from error
+                except (openai.APITimeoutError, openai.APIConnectionError) as error:
+                    self._failed(model, started, "probe", mode, 1, "timeout" if isinstance(
+                        error, openai.APITimeoutError) else "connection", records)
+                    raise self._unreachable(model, error) from error
+                record = self._record_of(response, model, started, "probe", mode, 1)
+                content = _content(response)
+                record.ok = probe_verdict(mode, content)
+                if not record.ok:
+                    record.error = f"form accepted but not honoured: {content[:80]!r}"
+                self._record(record, records)
+                if record.ok:
+                    chosen = mode
+                    break
+                forms.pop(0)
+            self._probed[model] = chosen
+            return chosen
 
     # ------------------------------------------------------------------ structured output
 
@@ -190,6 +239,8 @@ class LLMClient:
         schema violation.
         """
         model = (self.vision_model or self.model) if vision else self.model
+        if self.probe_enabled and model not in self._probed:
+            self.probe(model, records)
         conversation = list(messages)
         last_error = ""
         for attempt in (1, 2):
@@ -226,75 +277,97 @@ class LLMClient:
 
     def _complete(self, messages: list[dict[str, Any]], output: type[BaseModel], model: str, purpose: str,
                   attempt: int, records: list[CallRecord] | None) -> tuple[str, CallRecord]:
-        """One chat completion, stepping down the structured-output modes the server refuses."""
+        """One chat completion, stepping down the structured-output forms the server refuses."""
         while True:
-            mode = self.mode_for(model)
+            mode = self.mode_for(model, output.__name__)
             request = self._request(messages, output, model, mode)
             started = time.perf_counter()
             try:
                 response = self._client.chat.completions.create(**request)
             except openai.APIStatusError as error:
-                ms = (time.perf_counter() - started) * 1000
-                self._record(CallRecord(model=model, latency_ms=round(ms, 1), ok=False, purpose=purpose, mode=mode,
-                                        attempt=attempt, error=f"HTTP {error.status_code}"), records)
-                if error.status_code in (400, 422):
-                    refused = [p for p in OPTIONAL_PARAMS if p in request and p in _message(error).lower()]
-                    if refused:  # reasoning models take neither temperature nor max_tokens
-                        self._dropped.setdefault(model, set()).update(refused)
-                        continue
-                    if self._forced is None and mode != "prompt":
-                        self._modes[model] = MODES[MODES.index(mode) + 1]
-                        continue
-                raise BackendUnavailable(
-                    f"{self.base_url} answered HTTP {error.status_code} for model {model!r}: "
-                    f"{_message(error)}") from error
-            except openai.APITimeoutError as error:
-                self._failed(model, started, purpose, mode, attempt, "timeout", records)
-                raise BackendUnavailable(
-                    f"{self.base_url} did not answer within {self.timeout:g} s (model {model!r}); "
-                    "raise RETOUCH_LLM_TIMEOUT_S or check the server") from error
-            except openai.APIConnectionError as error:
-                self._failed(model, started, purpose, mode, attempt, "connection", records)
-                raise BackendUnavailable(f"cannot reach {self.base_url} (model {model!r}): {error}") from error
-            ms = (time.perf_counter() - started) * 1000
-            usage = response.usage
-            record = CallRecord(
-                model=model, latency_ms=round(ms, 1), ok=True, purpose=purpose, mode=mode, attempt=attempt,
-                prompt_tokens=getattr(usage, "prompt_tokens", None),
-                completion_tokens=getattr(usage, "completion_tokens", None),
-            )
-            choice = response.choices[0] if response.choices else None
-            content = (choice.message.content if choice is not None else None) or ""
-            if choice is not None and getattr(choice.message, "refusal", None):
-                content = ""
-            return content, record
+                message = _message(error)
+                self._failed(model, started, purpose, mode, attempt, f"HTTP {error.status_code}: {message[:120]}",
+                             records)
+                if self._drop_refused(model, request, error.status_code, message):
+                    continue
+                lower = next_mode(mode)
+                if self._forced is None and lower is not None and is_format_rejection(error.status_code, message):
+                    self._modes[(model, output.__name__)] = lower  # this schema, on this server
+                    continue
+                raise self._unavailable(model, error) from error
+            except (openai.APITimeoutError, openai.APIConnectionError) as error:
+                self._failed(model, started, purpose, mode, attempt, "timeout" if isinstance(
+                    error, openai.APITimeoutError) else "connection", records)
+                raise self._unreachable(model, error) from error
+            return _content(response), self._record_of(response, model, started, purpose, mode, attempt)
+
+    def _unavailable(self, model: str, error: openai.APIStatusError) -> BackendUnavailable:
+        message = _message(error)
+        if is_context_overflow(message):
+            return BackendUnavailable(
+                f"{self.base_url} refused the request for model {model!r}: the prompt does not fit the model's "
+                f"context window ({message}); start the server with a larger context (llama.cpp: --n_ctx)")
+        return BackendUnavailable(f"{self.base_url} answered HTTP {error.status_code} for model {model!r}: {message}")
+
+    def _unreachable(self, model: str, error: Exception) -> BackendUnavailable:
+        if isinstance(error, openai.APITimeoutError):
+            return BackendUnavailable(
+                f"{self.base_url} did not answer within {self.timeout:g} s (model {model!r}); "
+                "raise RETOUCH_LLM_TIMEOUT_S or check the server")
+        return BackendUnavailable(f"cannot reach {self.base_url} (model {model!r}): {error}")
+
+    @staticmethod
+    def _record_of(response: Any, model: str, started: float, purpose: str, mode: Mode, attempt: int) -> CallRecord:
+        usage = response.usage
+        return CallRecord(
+            model=model, latency_ms=round((time.perf_counter() - started) * 1000, 1), ok=True, purpose=purpose,
+            mode=mode, attempt=attempt, prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None),
+        )
 
     def _failed(self, model: str, started: float, purpose: str, mode: Mode, attempt: int, error: str,
                 records: list[CallRecord] | None) -> None:
         self._record(CallRecord(model=model, latency_ms=round((time.perf_counter() - started) * 1000, 1), ok=False,
                                 purpose=purpose, mode=mode, attempt=attempt, error=error), records)
 
+    def _drop_refused(self, model: str, request: dict[str, Any], status: int, message: str) -> bool:
+        """Forget the sampling options a 400 names (reasoning models take neither temperature nor
+        max_tokens); True when there was one, so the request is worth sending again."""
+        refused = [p for p in OPTIONAL_PARAMS if p in request and p in message.lower()] if status in (400, 422) else []
+        self._dropped.setdefault(model, set()).update(refused)
+        return bool(refused)
+
+    def _sampling(self, model: str) -> dict[str, Any]:
+        dropped = self._dropped.get(model, set())
+        options: dict[str, Any] = {}
+        if self.temperature is not None and "temperature" not in dropped:
+            options["temperature"] = self.temperature
+        if self.max_tokens is not None and "max_tokens" not in dropped:
+            options["max_tokens"] = self.max_tokens
+        return options
+
     def _request(self, messages: list[dict[str, Any]], output: type[BaseModel], model: str,
                  mode: Mode) -> dict[str, Any]:
-        schema = strict_schema(output)
-        request: dict[str, Any] = {"model": model, "messages": list(messages)}
-        dropped = self._dropped.get(model, set())
-        if self.temperature is not None and "temperature" not in dropped:
-            request["temperature"] = self.temperature
-        if self.max_tokens is not None and "max_tokens" not in dropped:
-            request["max_tokens"] = self.max_tokens
-        if mode == "json_schema":
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": output.__name__, "schema": schema, "strict": True},
-            }
-        else:
-            if mode == "json_object":
-                request["response_format"] = {"type": "json_object"}
+        request: dict[str, Any] = {"model": model, "messages": list(messages), **self._sampling(model)}
+        fmt = response_format(mode, output.__name__, output)
+        if fmt is not None:
+            request["response_format"] = fmt
+        if mode == "json_object_schema":
+            # Decoding is held to the schema; the prompt only says what to answer with.
+            request["messages"] = [*messages, {"role": "system", "content": (
+                f"Answer with one {output.__name__} JSON object, nothing else.")}]
+        elif mode in ("json_object", "prompt"):
             request["messages"] = [*messages, {"role": "system", "content": (
                 f"Answer with one JSON object (no prose, no code fences) matching this JSON schema "
-                f"for {output.__name__}:\n{json.dumps(schema, separators=(',', ':'))}")}]
+                f"for {output.__name__}:\n{json.dumps(strict_schema(output), separators=(',', ':'))}")}]
         return request
+
+
+def _content(response: Any) -> str:
+    choice = response.choices[0] if response.choices else None
+    if choice is None or getattr(choice.message, "refusal", None):
+        return ""
+    return choice.message.content or ""
 
 
 def _message(error: openai.APIStatusError) -> str:

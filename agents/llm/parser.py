@@ -14,7 +14,7 @@ from pydantic import Field
 
 from agents.errors import EmptyInstruction, UnparseableInstruction
 from agents.types import ParseRequest
-from prompts import load_prompt
+from prompts import load_examples, load_prompt
 from state.blobs import ImageRepository
 from state.models import HistoryAction, HistoryKind, Intent, IntentClause, OpKind, TargetSpec
 
@@ -32,14 +32,16 @@ class WireHistory(Wire):
 
 
 class LLMIntent(Wire):
-    """The parser model's answer."""
+    """The parser model's answer. ``kind`` comes first and is required, so a grammar-constrained
+    small model commits to what the message is before it describes anything."""
 
-    reason: str = Field(default="", description="one short sentence: what the user wants, or why it is unclear")
-    kind: Literal["edit", "history", "answer", "unclear"] = "edit"
+    kind: Literal["edit", "history", "answer", "unclear"]
     clauses: list[WireClause] = Field(default_factory=list)
+    keep: list[WireTarget] = Field(default_factory=list, description="what the user said to leave alone")
     history: WireHistory | None = None
     answer_candidate: int | None = Field(default=None, description="answer: 1-based number of the candidate")
     answer: WireTarget | None = Field(default=None, description="answer: the pick, described")
+    reason: str = Field(default="", description="one short sentence: what the user wants, or why it is unclear")
 
 
 class LLMIntentParser(CallLog):
@@ -67,8 +69,8 @@ class LLMIntentParser(CallLog):
         head = request.head
         shape = (request.image_size[1], request.image_size[0]) if request.image_size else None
         image = self._image(request)
-        system = load_prompt(
-            "intent_parser", vocabulary=vocabulary(),
+        session = load_prompt(
+            "intent_session",
             image_size=list(request.image_size) if request.image_size else "(no image yet)",
             image_note="The current image is attached to the message." if image is not None else "",
             entities=entities_text(head.entities if head else [], shape),
@@ -80,8 +82,14 @@ class LLMIntentParser(CallLog):
         content: str | list[dict] = text
         if image is not None:
             content = [{"type": "text", "text": text}, image_part(image)]
-        messages: list[dict[str, Any]] = [{"role": "system", "content": system},
-                                          {"role": "user", "content": content}]
+        # The fixed part first (rules, vocabulary, examples), so a server's prefix cache reuses it;
+        # what changes per message (the session, the message) last.
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": load_prompt("intent_parser", vocabulary=vocabulary())},
+            *load_examples("intent_parser"),
+            {"role": "system", "content": session},
+            {"role": "user", "content": content},
+        ]
         known = {e.id for e in head.entities} if head else set()
         return self.llm.structured(messages, LLMIntent, convert=lambda wire: self._intent(wire, request, known),
                                    vision=image is not None, purpose="parse", records=records)
@@ -112,7 +120,9 @@ class LLMIntentParser(CallLog):
             raise ValueError("kind 'edit' needs at least one clause (or use kind 'unclear' with a reason)")
         clauses = [to_clause(c, known) for c in wire.clauses]
         clauses = _resolve_references(clauses, request)
-        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], backend=self.name)
+        keep = [to_target(k, known) for k in wire.keep]
+        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], keep=keep,
+                      backend=self.name)
 
     @staticmethod
     def _answer(wire: LLMIntent, request: ParseRequest, known: set[str]) -> TargetSpec:

@@ -17,7 +17,8 @@ from engines.classical.colors import PALETTE, canonical_color
 from engines.classical.vocabulary import canonical_noun
 from state.models import FeedbackHint, IntentClause, OpKind, TargetSpec
 
-OpName = Literal["remove", "insert", "recolor", "move", "resize", "filter", "text", "crop", "rotate", "flip"]
+OpName = Literal["remove", "insert", "replace", "recolor", "material", "background", "count", "move", "resize",
+                 "filter", "text", "replace_text", "crop", "rotate", "flip"]
 Position = Literal["top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom", "bottom-right"]
 FilterName = Literal[
     "blur", "sharpen", "brighten", "darken", "contrast", "soften_contrast", "saturate", "desaturate", "grayscale",
@@ -36,8 +37,10 @@ class Wire(BaseModel):
 class WireTarget(Wire):
     """What an operation acts on (TargetSpec in a closed shape)."""
 
-    phrase: str = Field(default="", description="the words the user used for it, e.g. 'the red circle'")
-    noun: str | None = Field(default=None, description="shape/object noun, singular; null = any object")
+    phrase: str = Field(default="", description="the whole noun phrase as said, e.g. 'the painted white leaf pattern'")
+    noun: str | None = Field(default=None, description="head noun, singular ('pattern'); null = any object")
+    modifiers: list[str] = Field(default_factory=list, description="other describing words: material, pattern, size")
+    possessor: str | None = Field(default=None, description="owner in a possessive: 'the cat's fur' = cat, 'her' = person")
     colors: list[str] = Field(default_factory=list, description="palette colour names")
     position: Position | None = Field(default=None, description="where the target is in the image")
     superlative: Literal["largest", "smallest", "leftmost", "rightmost", "topmost", "bottommost",
@@ -61,12 +64,20 @@ class WireRelation(Wire):
 class WireParams(Wire):
     """Every operation's parameters in one flat shape; fill only those the operation uses."""
 
-    noun: str | None = Field(default=None, description="insert: what to add")
-    color: str | None = Field(default=None, description="insert/recolor/text: palette colour")
+    noun: str | None = Field(default=None, description="insert: what to add; replace: the new head noun")
+    phrase: str | None = Field(default=None, description="replace: the new thing as said")
+    color: str | None = Field(default=None, description="insert/replace/recolor/text/background: palette colour")
+    material: str | None = Field(default=None, description="material: glass, wood, metal, leather, …")
+    scene: str | None = Field(default=None, description="background: a scene, e.g. forest, beach")
+    gradient: list[str] | None = Field(default=None, description="background: two palette colours")
+    keep: WireTarget | None = Field(default=None, description="background: what stays in front, when named")
+    delta: int | None = Field(default=None, description="count: how many more (+n) or fewer (-n)")
+    old: str | None = Field(default=None, description="replace_text: the text now in the picture ('' = the text)")
+    new: str | None = Field(default=None, description="replace_text: the text to write instead")
     size: Literal["small", "medium", "large"] | None = Field(default=None, description="insert/text")
     position: Position | None = Field(default=None, description="insert/move/text: where to put it")
     relation: WireRelation | None = Field(default=None, description="insert/move: next to another object")
-    count: int | None = Field(default=None, description="insert: how many")
+    count: int | None = Field(default=None, description="insert: how many; count: the number wanted")
     use_reference: bool | None = Field(default=None, description="insert: use the attached reference image")
     direction: str | None = Field(default=None, description="move: left, right, up, down, up-left, …")
     amount_px: int | None = Field(default=None, description="move: distance in pixels")
@@ -132,6 +143,8 @@ def to_target(wire: WireTarget, known_ids: set[str] | None = None) -> TargetSpec
     """A TargetSpec with canonical colour and noun words and only known entity ids."""
     return TargetSpec(
         phrase=wire.phrase, noun=_noun(wire.noun), colors=[_color(c) for c in wire.colors],
+        modifiers=[w.strip().lower() for w in wire.modifiers if w.strip()],
+        possessor=_noun(wire.possessor),
         position=wire.position, superlative=wire.superlative, ordinal=wire.ordinal, ordinal_axis=wire.ordinal_axis,
         size=wire.size, plural=wire.plural, all=wire.all, reference=wire.reference,
         entity_ids=_ids(wire.entity_ids, known_ids, "target"),
@@ -141,14 +154,22 @@ def to_target(wire: WireTarget, known_ids: set[str] | None = None) -> TargetSpec
 
 def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[str] | None = None) -> dict[str, Any]:
     """The params dict of the intent contract for ``op``, checked for what the operation needs."""
-    params: dict[str, Any] = {k: v for k, v in wire.model_dump(exclude={"relation"}).items() if v is not None}
+    params: dict[str, Any] = {k: v for k, v in wire.model_dump(exclude={"relation", "keep"}).items() if v is not None}
     if wire.relation is not None:
         anchor = to_target(wire.relation.anchor, known_ids)
         params["relation"] = {"rel": wire.relation.rel, "anchor": anchor.model_dump(exclude_defaults=True)}
+    if wire.keep is not None:
+        params["keep"] = to_target(wire.keep, known_ids).model_dump(exclude_defaults=True)
     if "color" in params:
         params["color"] = _color(params["color"])
+    if "gradient" in params:
+        params["gradient"] = [_color(c) for c in params["gradient"]]
     if "noun" in params:
         params["noun"] = _noun(params["noun"])
+    for word in ("material", "scene"):
+        if word in params:
+            params[word] = str(params[word]).strip().lower()
+    _check_new_kinds(op, params)
     if op == OpKind.RECOLOR and "color" not in params:
         raise ValueError("a recolor operation needs params.color")
     if op == OpKind.FILTER and "filter" not in params:
@@ -168,10 +189,48 @@ def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[s
     return params
 
 
+def _check_new_kinds(op: OpKind, params: dict[str, Any]) -> None:
+    """What replace, material, background, count and replace_text need (docs/intent.md)."""
+    if op == OpKind.REPLACE and not params.get("noun"):
+        raise ValueError("a replace operation needs params.noun (the head noun of the new thing)")
+    if op == OpKind.MATERIAL and not params.get("material"):
+        raise ValueError("a material operation needs params.material (glass, wood, metal, leather, ...)")
+    if op == OpKind.BACKGROUND:
+        given = [k for k in ("color", "gradient", "scene") if params.get(k)]
+        if len(given) != 1:
+            raise ValueError("a background operation needs exactly one of params.color, params.gradient, params.scene"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if "gradient" in given and len(params["gradient"]) != 2:
+            raise ValueError("params.gradient takes exactly two colours")
+    if op == OpKind.COUNT:
+        count, delta = params.get("count"), params.get("delta")
+        if (count is None) == (delta is None) or (count is not None and count < 0) or delta == 0:
+            raise ValueError("a count operation needs params.count (the number wanted, 0 or more) "
+                             "or params.delta (a non-zero change), not both")
+    if op == OpKind.REPLACE_TEXT:
+        if not str(params.get("new") or "").strip():
+            raise ValueError("a replace_text operation needs params.new (the text to write)")
+        params.setdefault("old", "")
+
+
+_NEEDS_TARGET = (OpKind.REMOVE, OpKind.REPLACE, OpKind.RECOLOR, OpKind.MATERIAL, OpKind.COUNT, OpKind.MOVE,
+                 OpKind.RESIZE)
+
+
+def _says_something(target: TargetSpec) -> bool:
+    return bool(target.phrase.strip() or target.noun or target.colors or target.reference or target.entity_ids
+                or target.position or target.superlative or target.ordinal)
+
+
 def to_clause(wire: WireClause, known_ids: set[str] | None = None) -> IntentClause:
     op = OpKind(wire.op)
     # The new object of an insert is no session entity, so its target is a description only.
     target = to_target(wire.target, None if op == OpKind.INSERT else known_ids)
+    if op in _NEEDS_TARGET and target.scope == "object" and not _says_something(target):
+        raise ValueError(f"a {op.value} operation needs a target: what it applies to (phrase and noun, "
+                         "or a reference with entity ids)")
+    if op == OpKind.BACKGROUND and target.scope != "background":
+        target = target.model_copy(update={"scope": "background"})
     return IntentClause(op=op, target=target, params=to_params(op, wire.params, target, known_ids),
                         revision=wire.revision)
 
