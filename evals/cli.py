@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .harness import VARIANTS, RunConfig, run
+from .language.cli import language
 from .report import compare, compare_html, delta_class, write_report
 from .summary import fmt, headline, summarize
 
@@ -155,6 +156,9 @@ def magicbrush_cmd(root: Path, limit: Limit = None,
 
     figures = evaluate(load_magicbrush(root, limit), retouch_editor(), EmbeddingScorer(clip, dino))
     console.print_json(json.dumps(figures))
+
+
+app.command("language")(language)
 
 
 def main() -> None:
