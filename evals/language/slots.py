@@ -218,7 +218,8 @@ class Draw:
             v.setdefault("keep", []).append({"phrase": said, "noun": noun})
             return said
         if name in ("c", "c2"):
-            word, canon = self.color(avoid=v.get("c0") if name == "c" else v.get("color"))
+            source = v.get("c0") or next(iter(v.get("target", {}).get("colors", [])), None)
+            word, canon = self.color(avoid=source if name == "c" else v.get("color"))
             v["color"] = canon
             return word
         if name == "bgc":
@@ -243,8 +244,9 @@ class Draw:
             words, place = self.pick({"pos": POSITIONS, "pos2": MOVE_POSITIONS, "side": SIDES}[name])
             v["position"] = place
             return words
-        if name in ("dir", "dir0"):
-            words, direction = self.pick([d for d in DIRECTIONS if d[1] != v.get("direction")])
+        if name in ("dir", "dir0", "hdir", "hdir0"):
+            table = DIRECTIONS if name.startswith("d") else DIRECTIONS[:2]
+            words, direction = self.pick([d for d in table if d[1] != v.get("direction")])
             v["direction"] = direction
             return words
         if name == "px":
@@ -277,7 +279,7 @@ class Draw:
         if name in ("old", "new", "oldw", "neww"):
             key = name[:3]
             words = [w for w in vocab.SIGN_WORDS if w != v.get("old")]
-            if name.endswith("w"):
+            if name in ("oldw", "neww"):
                 words = [w.upper() for w in words if " " not in w and w.isalpha()]
             word = self.pick(words)
             v[key] = word
