@@ -44,6 +44,10 @@ def build_parser(kind: str = "offline", llm: Any = None, images: Any = None) -> 
         from .llm import LLMIntentParser
 
         return LLMIntentParser(llm, images)
+    if kind == "hybrid":  # the grammar first, the model only for what it refuses
+        from .llm import HybridIntentParser
+
+        return HybridIntentParser(llm, images)
     from .parsing import OfflineIntentParser
 
     return OfflineIntentParser()

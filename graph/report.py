@@ -88,10 +88,22 @@ def render_session(store: SessionStore, session_id: str, engines: str = "") -> s
             "attempts": attempts,
             "intent": json.dumps(turn.intent.model_dump(mode="json"), indent=1) if turn.intent else "",
             "plan": json.dumps(turn.plan.model_dump(mode="json"), indent=1) if turn.plan else "",
-            "trace": "\n".join(f"{e.stage:10s} {e.ms:8.1f} ms  {html.unescape(e.message)}" for e in turn.trace.events),
+            "trace": "\n".join(f"{e.stage:10s} {e.ms:8.1f} ms  {html.unescape(e.message)}" + _model_calls(e.data)
+                               for e in turn.trace.events),
         })
     env = Environment(autoescape=select_autoescape(default=True))
     return env.from_string(TEMPLATE).render(session=session, turns=turns, engines=engines)
+
+
+def _model_calls(data: dict) -> str:
+    """One line per model request of a trace step: model, purpose, form, tokens, latency, outcome."""
+    lines = []
+    for call in data.get("llm_calls") or []:
+        tokens = f"{call.get('prompt_tokens')}+{call.get('completion_tokens')} tokens"
+        outcome = "ok" if call.get("ok") else f"rejected: {call.get('error', '')}"
+        lines.append(f"\n{'':10s} {call.get('latency_ms', 0):8.1f} ms    model {call.get('model')} "
+                     f"{call.get('purpose')} #{call.get('attempt', 1)} ({call.get('mode')}), {tokens}, {outcome}")
+    return "".join(lines)
 
 
 def write_session_report(store: SessionStore, session_id: str, path: str | Path, engines: str = "") -> Path:

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     diffusion_steps: int | None = Field(default=None, ge=1, le=200, description="denoising steps of the "
                                         "diffusion inpainter and inserter (None = their default, 30)")
 
-    parser: Literal["offline", "llm"] = Field(default="offline", description="intent parser back-end")
+    parser: Literal["offline", "llm", "hybrid"] = Field(
+        default="offline", description="intent parser back-end (hybrid: the grammar, a model for what it refuses)")
     decomposer: Literal["offline", "llm"] = Field(default="offline", description="decomposer back-end")
     critic: Literal["offline", "vlm"] = Field(default="offline", description="critic back-end")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint")

@@ -383,7 +383,7 @@ def test_full_turn_with_llm_parser_llm_decomposer_and_vlm_critic(openai_server):
     assert _red_pixels(image) > 1000 and _red_pixels(result.image) == 0
     assert np.abs(np.asarray(result.image).astype(int) - 255).max() < 30  # white where the circle was
     parse, decompose, critique = openai_server.chat_requests()
-    assert "red circle box=" in decompose["messages"][0]["content"]  # the scene's objects, as text
+    assert "red circle box=" in _system_text(decompose)  # the scene's objects, as text
     assert len(_decoded_images(critique["messages"][-1]["content"])) == 2
     calls = editor.services.parser.llm.calls
     assert [c.purpose for c in calls] == ["probe", "parse", "decompose", "critique"] and all(c.ok for c in calls)
@@ -431,7 +431,129 @@ def test_llm_decomposer_sees_vlm_feedback_and_can_give_up(openai_server):
     result = editor.session().send("remove the red circle", image=_circle_image())
 
     assert not result.critique.passed and "Best effort" in result.reply
-    retry = openai_server.chat_requests()[3]["messages"][0]["content"]
+    retry = _system_text(openai_server.chat_requests()[3])
     assert "grey smudge" in retry and "hint switch_inpaint op1" in retry and "round 1" in retry
     assert len(result.trace.attempts) == 1  # the exhausted plan ran nothing new
+    editor.close()
+
+
+# --------------------------------------------------------------------------- the intent contract's new kinds
+
+
+def test_new_kinds_and_open_noun_phrases_reach_the_intent_contract(openai_server):
+    openai_server.push_json({"kind": "edit", "keep": [{"phrase": "the square", "noun": "square"}], "clauses": [
+        {"op": "replace", "target": {"phrase": "the painted white leaf pattern", "noun": "patterns",
+                                     "modifiers": ["Painted", "leaf"], "colors": ["white"]},
+         "params": {"noun": "star", "phrase": "a gold star", "color": "yellow"}},
+        {"op": "background", "target": {"phrase": "the background"},
+         "params": {"gradient": ["navy", "pink"], "keep": {"phrase": "the cat", "noun": "cat"}}},
+        {"op": "count", "target": {"phrase": "balls", "noun": "ball", "plural": True}, "params": {"delta": -1}},
+        {"op": "replace_text", "target": {"phrase": "the text", "noun": "text"}, "params": {"new": "OPEN"}},
+        {"op": "filter", "target": {"phrase": "the cat's fur", "noun": "fur", "possessor": "cat"},
+         "params": {"filter": "blur"}},
+    ]})
+    intent = LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="a long compound message"))
+
+    replace, background, count, text, fur = intent.clauses
+    assert (replace.op, replace.target.noun, replace.target.modifiers) == (OpKind.REPLACE, "pattern", ["painted", "leaf"])
+    assert replace.params == {"noun": "star", "phrase": "a gold star", "color": "yellow"}
+    assert background.target.scope == "background" and background.params["gradient"] == ["blue", "pink"]
+    assert background.params["keep"] == {"phrase": "the cat", "noun": "cat"}
+    assert count.op == OpKind.COUNT and count.params == {"delta": -1}
+    assert text.params == {"new": "OPEN", "old": ""}
+    assert fur.target.possessor == "cat"
+    assert [k.noun for k in intent.keep] == ["square"]
+
+
+def test_a_reply_naming_an_unknown_operation_is_a_model_output_error(openai_server):
+    for _ in range(2):
+        openai_server.push_json({"kind": "edit", "clauses": [{"op": "paint", "target": {"noun": "circle"}}]})
+    with pytest.raises(ModelOutputError, match="clauses.0.op") as caught:
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="paint the circle"))
+    assert "'replace_text'" in str(caught.value)  # the error lists the operations there are
+
+
+@pytest.mark.parametrize("params, problem", [
+    ({"gradient": ["red"]}, "exactly two colours"),
+    ({"color": "red", "scene": "forest"}, "exactly one of"),
+])
+def test_background_params_are_checked(openai_server, params, problem):
+    for _ in range(2):
+        openai_server.push_json({"kind": "edit", "clauses": [{"op": "background", "params": params}]})
+    with pytest.raises(ModelOutputError, match=problem):
+        LLMIntentParser(_client(openai_server)).parse(ParseRequest(text="change the background"))
+
+
+def test_the_parser_sends_few_shot_turns_before_the_session():
+    from agents.llm.parser import LLMIntent
+    from prompts import load_examples
+
+    turns = load_examples("intent_parser")
+    assert len(turns) >= 20 and [t["role"] for t in turns[:2]] == ["user", "assistant"]
+    for answer in turns[1::2]:  # every example is itself a valid answer
+        LLMIntent.model_validate_json(answer["content"])
+    from agents.llm.decomposer import LLMPlan
+
+    for answer in load_examples("decomposer")[1::2]:
+        LLMPlan.model_validate_json(answer["content"])
+
+
+# --------------------------------------------------------------------------- the hybrid parser
+
+
+def _hybrid(server: ScriptedServer):
+    from agents.llm import HybridIntentParser
+
+    return HybridIntentParser(_client(server))
+
+
+def test_hybrid_keeps_what_the_grammar_understands_without_asking_the_model(openai_server):
+    parser = _hybrid(openai_server)
+    intent = parser.parse(ParseRequest(text="remove the red circle"))
+    assert intent.backend == "offline" and intent.clauses[0].op == OpKind.REMOVE
+    assert parser.last_calls == [] and openai_server.requests == []
+
+
+def test_hybrid_asks_the_model_for_what_the_grammar_refuses_and_checks_its_words(openai_server):
+    parser = _hybrid(openai_server)
+    # The model's first answer names a thing the user never said: one repair round, then accepted.
+    openai_server.push_json({"kind": "edit", "clauses": [{"op": "remove", "target": {"phrase": "the dog", "noun": "dog"}}]})
+    openai_server.push_json(REMOVE_RED_CIRCLE)
+    intent = parser.parse(ParseRequest(text="kindly zorp the red circle"))
+
+    assert intent.backend == "llm" and intent.clauses[0].target.noun == "circle"
+    repair = openai_server.chat_requests()[1]["messages"][-1]["content"]
+    assert "'the dog' is not in the message" in repair
+    assert [(c.purpose, c.ok) for c in parser.last_calls] == [("probe", True), ("parse", False), ("parse", True)]
+
+
+def test_hybrid_rejects_entities_that_are_gone_and_falls_back_to_the_grammars_error(openai_server):
+    head = Version(id="v1", image_ref="ref", width=100, height=100, turn=1, entities=[
+        Entity(id="e1", label="blue square", noun="square", region=Region(box=(10, 10, 40, 40)), origin="added",
+               created_turn=1, last_turn=1, present=False)])
+    for _ in range(2):
+        openai_server.push_json({"kind": "edit", "clauses": [
+            {"op": "recolor", "target": {"reference": "it", "entity_ids": ["e1"]}, "params": {"color": "green"}}]})
+    with pytest.raises(UnparseableInstruction) as caught:
+        _hybrid(openai_server).parse(ParseRequest(text="zorp it green", head=head, image_size=(100, 100)))
+    assert isinstance(caught.value.__cause__, ModelOutputError)
+    assert "no longer in the picture" in str(caught.value.__cause__)
+
+
+def test_hybrid_parser_through_the_graph_puts_the_model_calls_in_the_html_trace(openai_server, tmp_path):
+    from graph.report import write_session_report
+
+    editor = _editor(openai_server, parser="hybrid")
+    session = editor.session()
+    session.send("make the circle blue", image=_circle_image())  # the grammar's: no model call
+    assert openai_server.requests == []
+    openai_server.push_json({"kind": "edit", "clauses": [
+        {"op": "resize", "target": {"phrase": "the circle", "noun": "circle"}, "params": {"factor": 1.3}}]})
+    result = session.send("kindly zorp the circle a bit bigger")
+
+    assert result.intent.backend == "llm" and result.intent.clauses[0].op == OpKind.RESIZE
+    parse = next(e for e in result.trace.events if e.stage == "parse")
+    assert [c["purpose"] for c in parse.data["llm_calls"]] == ["probe", "parse"]
+    html = write_session_report(editor.store, session.id, tmp_path / "report.html").read_text()
+    assert "model text-model parse #1 (json_schema), 50+20 tokens, ok" in html
     editor.close()

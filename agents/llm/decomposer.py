@@ -19,7 +19,7 @@ from agents.decomposer import INPAINT_METHODS, Decomposition, OfflineDecomposer,
 from agents.errors import InstructionError
 from agents.regions import describe_location
 from agents.targets import Scene
-from prompts import load_prompt
+from prompts import load_examples, load_prompt
 from state.models import Critique, EditOperation, Intent, IntentClause, Plan
 
 from .client import CallLog, LLMClient
@@ -36,8 +36,8 @@ class WireStrategy(Wire):
 
 
 class WireOperation(Wire):
-    from_clause: int = Field(default=0, description="0-based index of the intent clause this carries out")
     kind: OpName
+    from_clause: int = Field(default=0, description="0-based index of the intent clause this carries out")
     target: WireTarget = Field(default_factory=WireTarget)
     params: WireParams = Field(default_factory=WireParams)
     strategy: WireStrategy = Field(default_factory=WireStrategy)
@@ -46,10 +46,10 @@ class WireOperation(Wire):
 class LLMPlan(Wire):
     """The planner model's answer."""
 
-    reasoning: str = ""
-    operations: list[WireOperation] = Field(default_factory=list)
+    operations: list[WireOperation] = Field(description="the operations, in the order they run")
     tolerance: float | None = Field(default=None, description="re-grounding colour tolerance, 1.0 to 2.0")
     give_up: bool = Field(default=False, description="retry only: nothing sensible is left to change")
+    reasoning: str = ""
 
 
 class LLMDecomposer(CallLog):
@@ -68,14 +68,17 @@ class LLMDecomposer(CallLog):
     ) -> Decomposition:
         records = self._begin()
         known = {e.id for e in scene.entities}
-        system = load_prompt(
-            "decomposer", vocabulary=vocabulary(), width=scene.shape[1], height=scene.shape[0],
+        situation = load_prompt(
+            "decomposer_scene", width=scene.shape[1], height=scene.shape[0],
             objects=_objects_text(scene), entities=entities_text(scene.entities, scene.shape),
-            protected=", ".join(protected_ids) or "(none)", intent=_intent_text(intent),
-            previous=_plan_text(previous), critique=_critique_text(critique),
+            protected=", ".join(protected_ids) or "(none)", previous=_plan_text(previous),
+            critique=_critique_text(critique),
         )
-        messages = [{"role": "system", "content": system},
-                    {"role": "user", "content": f"Plan the operations for: {intent.text}"}]
+        # Fixed rules and examples first (a server's prefix cache keeps them), this scene last.
+        messages = [{"role": "system", "content": load_prompt("decomposer", vocabulary=vocabulary())},
+                    *load_examples("decomposer"),
+                    {"role": "system", "content": situation},
+                    {"role": "user", "content": _intent_text(intent)}]
         plan: LLMPlan = self.llm.structured(
             messages, LLMPlan, convert=lambda wire: _checked(wire, intent, known, previous),
             purpose="decompose", records=records)

@@ -8,6 +8,7 @@ no ids) are resolved by the same rules the offline parser uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
@@ -49,17 +50,20 @@ class LLMIntentParser(CallLog):
 
     ``images`` lets the parser show the model the current image; it does so only when the client
     has a vision model distinct from its text model (``attach_image`` overrides), because a
-    text-only model would reject the image part.
+    text-only model would reject the image part. ``check`` may reject a well-formed intent with a
+    ValueError, which goes back to the model as its one repair round (the hybrid parser's checks).
     """
 
     name = "llm"
 
     def __init__(self, llm: LLMClient, images: ImageRepository | None = None, *,
-                 attach_image: bool | None = None) -> None:
+                 attach_image: bool | None = None,
+                 check: Callable[[Intent, ParseRequest], None] | None = None) -> None:
         super().__init__()
         self.llm = llm
         self.images = images
         self.attach_image = attach_image
+        self.check = check
 
     def parse(self, request: ParseRequest) -> Intent:
         records = self._begin()
@@ -91,8 +95,14 @@ class LLMIntentParser(CallLog):
             {"role": "user", "content": content},
         ]
         known = {e.id for e in head.entities} if head else set()
-        return self.llm.structured(messages, LLMIntent, convert=lambda wire: self._intent(wire, request, known),
+        return self.llm.structured(messages, LLMIntent, convert=lambda wire: self._checked(wire, request, known),
                                    vision=image is not None, purpose="parse", records=records)
+
+    def _checked(self, wire: LLMIntent, request: ParseRequest, known: set[str]) -> Intent:
+        intent = self._intent(wire, request, known)
+        if self.check is not None:
+            self.check(intent, request)
+        return intent
 
     def _image(self, request: ParseRequest):
         attach = self.attach_image if self.attach_image is not None else (

@@ -126,8 +126,19 @@ def _noun(word: str | None) -> str | None:
     for plural in ("s", "es"):
         if canonical is None and word.endswith(plural):
             canonical = canonical_noun(word[:-len(plural)])
-    # Nouns outside the classical vocabulary stay as said: open-vocabulary grounders may find them.
-    return canonical if canonical is not None else word
+    # Nouns outside the classical vocabulary stay as said (in the singular): open-vocabulary
+    # grounders may find them.
+    return canonical if canonical is not None else _singular(word)
+
+
+def _singular(word: str) -> str:
+    if " " in word or len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
 
 
 def _ids(ids: list[str], known: set[str] | None, what: str) -> list[str]:
