@@ -32,7 +32,7 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
             _set_model_budget(settings.model_budget_bytes())
         engines = build_engine_set(settings.engines, options=settings.engine_options())
     llm = None
-    if "llm" in (settings.parser, settings.decomposer) or settings.critic == "vlm":
+    if settings.parser in ("llm", "hybrid") or settings.decomposer == "llm" or settings.critic == "vlm":
         from agents.llm import LLMClient  # the openai client is only needed for model back-ends
 
         llm = LLMClient(base_url=settings.llm_base_url, api_key=settings.llm_api_key, model=settings.llm_model,
