@@ -11,17 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from engines.classical.colors import color_distance
-from state.models import Constraint, ConstraintKind, ConstraintVerdict, EditOperation, Entity, OpKind
+from state.models import Constraint, ConstraintKind, ConstraintVerdict, EditOperation, Entity
 
 from .measure import measured_color, median_rgb
+from .operations import operation
 from .regions import box_iou, mask_iou
-
-COLOR_CHANGING_FILTERS = {"grayscale", "sepia", "invert", "desaturate", "cartoon", "sketch", "warm", "cool"}
 
 
 def derive(ops: list[EditOperation], entities: dict[str, Entity], turn: int, outcomes_entity: dict[str, str]) \
         -> list[Constraint]:
-    """The constraints this turn's operations leave behind."""
+    """The constraints this turn's operations leave behind (each kind says which, in its module)."""
     found: list[Constraint] = []
 
     def add(kind: ConstraintKind, entity_id: str | None, description: str, **params) -> None:
@@ -31,25 +30,7 @@ def derive(ops: list[EditOperation], entities: dict[str, Entity], turn: int, out
     for op in ops:
         entity_id = outcomes_entity.get(op.id) or (op.entity_ids[0] if op.entity_ids else None)
         entity = entities.get(entity_id) if entity_id else None
-        name = entity.label if entity else "it"
-        if op.kind == OpKind.REMOVE and entity is not None and op.region is not None:
-            add(ConstraintKind.ABSENT, entity_id, f"the {name} stays removed", noun=entity.noun,
-                color=entity.color, box=list(op.region.box))
-        elif op.kind == OpKind.RECOLOR and entity is not None:
-            add(ConstraintKind.COLOR, entity_id, f"{entity_id} ({entity.noun}) is {op.params['color']}",
-                color=op.params["color"])
-        elif op.kind in (OpKind.INSERT, OpKind.MOVE, OpKind.RESIZE) and entity is not None and entity.present:
-            add(ConstraintKind.PRESENT, entity_id, f"the {name} stays visible where it is",
-                color=entity.color, noun=entity.noun)
-        elif op.kind == OpKind.GENERATE:
-            for generated_id in op.entity_ids:
-                generated = entities.get(generated_id)
-                if generated is not None and generated.present:
-                    add(ConstraintKind.PRESENT, generated_id, f"the {generated.label} stays visible where it is",
-                        color=generated.color, noun=generated.noun)
-        elif op.kind == OpKind.TEXT and entity is not None:
-            add(ConstraintKind.TEXT, entity_id, f"the text {op.params['text']!r} stays", text=op.params["text"],
-                rgb=op.params.get("rgb"))
+        operation(op.kind).derive(op, entity, entities, add)
     return found
 
 
@@ -57,31 +38,10 @@ def supersede(constraints: list[Constraint], ops: list[EditOperation], turn: int
     """Mark the constraints this turn's operations contradict as superseded (returns copies)."""
     result = [c.model_copy() for c in constraints]
     for op in ops:
+        kind = operation(op.kind)
         ids = set(op.entity_ids)
         for constraint in result:
-            if not constraint.live:
-                continue
-            hit = constraint.entity_id in ids
-            kind = constraint.kind
-            if op.kind == OpKind.REMOVE and hit:
-                contradicts = True
-            elif op.kind == OpKind.RECOLOR and hit:
-                contradicts = kind == ConstraintKind.COLOR
-            elif op.kind in (OpKind.MOVE, OpKind.RESIZE, OpKind.ROTATE, OpKind.FLIP) and hit:
-                contradicts = kind in (ConstraintKind.PRESENT, ConstraintKind.POSITION, ConstraintKind.SIZE)
-            elif (op.kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and op.target.scope == "image") or (
-                    op.kind == OpKind.REFINE and op.params.get("mode") == "upscale"):
-                contradicts = kind == ConstraintKind.ABSENT  # its box no longer means the same place
-            elif op.kind == OpKind.REFINE and op.params.get("mode") == "style":
-                contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)
-            elif op.kind == OpKind.FILTER and op.params.get("filter") in COLOR_CHANGING_FILTERS:
-                contradicts = kind == ConstraintKind.COLOR and (op.target.scope == "image" or hit)
-            elif op.kind == OpKind.INSERT and kind == ConstraintKind.ABSENT:
-                box = op.params.get("box")
-                contradicts = bool(box) and box_iou(tuple(box), tuple(constraint.params.get("box", box))) > 0.3
-            else:
-                contradicts = False
-            if contradicts:
+            if constraint.live and kind.supersedes(op, constraint, constraint.entity_id in ids):
                 constraint.superseded_by_turn = turn
     return result
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from engines.classical.colors import canonical_color, color_name, rgb_of
+from engines.classical.colors import color_name
 from engines.classical.vocabulary import OBJECTS
 from state.models import (
     Clarification,
@@ -30,12 +30,11 @@ from state.models import (
 )
 
 from .errors import InstructionError, TargetNotFound
-from .placement import box_at, free_box, move_offset, named_center, relative_box
-from .regions import box_mask, box_of_mask, canonical_position, center, describe_location, dilate
+from .operations import Operation, operation
+from .operations.insert import amended_insert
+from .operations.remove import INPAINT_METHODS
+from .regions import box_mask, box_of_mask, describe_location, dilate
 from .targets import Candidate, Scene, candidate_region, resolve
-
-INPAINT_METHODS = ("auto", "background", "patch", "telea", "ns")
-SIZE_FACTORS = {"small": 0.65, "medium": 1.0, "large": 1.6}
 
 
 class Decomposition(BaseModel):
@@ -133,7 +132,7 @@ class OfflineDecomposer:
         if not notes:
             # No hint applied: escalate what every removal-like operation can change.
             for op in previous.operations:
-                if op.kind in (OpKind.REMOVE, OpKind.MOVE, OpKind.RESIZE):
+                if operation(op.kind).grows_on_retry:
                     grown = tactics.dilate.get(op.id, int(op.strategy.get("dilate", 3))) + 5
                     if grown <= 25:
                         tactics.dilate[op.id] = grown
@@ -161,7 +160,7 @@ class PlanBuilder:
 
     # ------------------------------------------------------------------ targets
 
-    def _targets(self, index: int, clause: IntentClause, intent: Intent) -> list[Candidate] | Clarification:
+    def targets(self, index: int, clause: IntentClause, intent: Intent) -> list[Candidate] | Clarification:
         chosen = clause.params.get("chosen_region")
         if chosen is not None:
             region = Region.model_validate(chosen)
@@ -207,7 +206,7 @@ class PlanBuilder:
             adopted = [c for c in adopted if c.noun == spec.noun]
         return adopted
 
-    def _entity_for(self, candidate: Candidate) -> str:
+    def entity_for(self, candidate: Candidate) -> str:
         """The entity id of a candidate, making the object an entity if it was not one yet."""
         if candidate.entity_id:
             return candidate.entity_id
@@ -226,8 +225,13 @@ class PlanBuilder:
         candidate.entity_id = entity_id
         return entity_id
 
-    def _op(self, index: int, sub: int, kind: OpKind, clause: IntentClause, **fields: Any) -> EditOperation:
-        op_id = f"op{index + 1}" + (f".{sub + 1}" if sub else "")
+    @staticmethod
+    def op_id(index: int, sub: int) -> str:
+        return f"op{index + 1}" + (f".{sub + 1}" if sub else "")
+
+    def add_op(self, index: int, sub: int, kind: OpKind, clause: IntentClause, **fields: Any) -> EditOperation:
+        """A planned operation, with what the retry loop has escalated for its id applied."""
+        op_id = self.op_id(index, sub)
         strategy = fields.pop("strategy", {})
         if op_id in self.tactics.dilate:
             strategy["dilate"] = self.tactics.dilate[op_id]
@@ -243,167 +247,41 @@ class PlanBuilder:
         self.operations.append(op)
         return op
 
-    def _others_protected(self, entity_ids: list[str]) -> list[str]:
+    def others_protected(self, entity_ids: list[str]) -> list[str]:
         return [i for i in self.protected_ids if i not in entity_ids]
 
     # ------------------------------------------------------------------ clauses
 
     def add_clause(self, index: int, clause: IntentClause, intent: Intent) -> Clarification | None:
-        kind = clause.op
+        kind = operation(clause.op)
         if clause.target.reference == "previous":
-            self._amend_previous_insert(clause)
+            # 'add a star and make it red': the thing does not exist yet, so the later clause
+            # changes how it is drawn instead of editing it afterwards.
+            kind.amend_insert(self, amended_insert(self, clause), clause)
             return None
-        if kind == OpKind.INSERT:
-            self._insert(index, clause)
-            return None
-        if kind == OpKind.TEXT:
-            self._text(index, clause)
-            return None
-        if kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP) and clause.target.scope == "image" \
-                and not clause.target.noun:
-            self._image_geometry(index, clause)
-            return None
-        if kind == OpKind.FILTER and clause.target.scope == "image":
-            params = {"filter": clause.params["filter"], "strength": float(clause.params.get("strength", 1.0))}
-            self._op(index, 0, kind, clause, params=params)
-            return None
-        if kind == OpKind.CROP:
-            return self._crop_to(index, clause, intent)
-        if kind == OpKind.REFINE and clause.target.scope == "image":
-            self._op(index, 0, kind, clause, params=dict(clause.params))
-            return None
+        return kind.plan(self, index, clause, intent)
 
-        targets = self._targets(index, clause, intent)
+    def each_target(self, kind: Operation, index: int, clause: IntentClause, intent: Intent) -> Clarification | None:
+        """Ground the clause's target and plan the operation on each thing found."""
+        targets = self.targets(index, clause, intent)
         if isinstance(targets, Clarification):
             return targets
         for sub, candidate in enumerate(targets):
-            self._object_op(index, sub, clause, candidate)
+            is_background = clause.target.scope == "background" or candidate.noun == "background"
+            entity_ids = [] if is_background else [self.entity_for(candidate)]
+            if is_background:
+                # The background never includes an object the grounder can see, whatever the
+                # background segmentation thought.
+                objects = [d.mask for d in self.scene.ground() if d.noun != "background"]
+                if objects:
+                    keep = candidate.mask & ~dilate(np.logical_or.reduce(objects), 2)
+                    if keep.any():
+                        candidate = Candidate(mask=keep, box=box_of_mask(keep), noun="background")
+            common = {"region": candidate_region(candidate, self.scene.images), "entity_ids": entity_ids}
+            kind.plan_object(self, index, sub, clause, candidate, common)
         return None
 
-    def _amend_previous_insert(self, clause: IntentClause) -> None:
-        """'add a star and make it red': the thing does not exist yet, so the later clause changes
-        how it is drawn instead of editing it afterwards."""
-        inserts = [op for op in self.operations if op.kind == OpKind.INSERT]
-        if not inserts:
-            raise InstructionError("'it' refers to something added in the same message, but nothing is added")
-        op = inserts[-1]
-        box = op.params["box"]
-        if clause.op == OpKind.RECOLOR:
-            color = canonical_color(str(clause.params.get("color", "")))
-            if color is None:
-                raise InstructionError(f"unknown colour {clause.params.get('color')!r}")
-            op.params.update(color=color, rgb=list(rgb_of(color)))
-        elif clause.op == OpKind.RESIZE:
-            factor = float(clause.params.get("factor", 1.3))
-            cx, cy = center(tuple(box))
-            size = (max(8, int((box[2] - box[0]) * factor)), max(8, int((box[3] - box[1]) * factor)))
-            op.params["box"] = list(box_at((cx, cy), size, self.shape))
-        elif clause.op == OpKind.MOVE:
-            if clause.params.get("position"):
-                wanted = box_at(named_center(clause.params["position"], self.shape),
-                                (box[2] - box[0], box[3] - box[1]), self.shape)
-            elif clause.params.get("direction"):
-                dx, dy = move_offset(clause.params, tuple(box), self.shape)
-                wanted = _shift_inside(tuple(box), dx, dy, self.shape)
-            else:
-                raise InstructionError("say where to put it")
-            op.params["box"] = list(wanted)
-        else:
-            raise InstructionError(f"to {clause.op.value} something added in the same message, send it as a new message")
-
-    def _object_op(self, index: int, sub: int, clause: IntentClause, candidate: Candidate) -> None:
-        kind = clause.op
-        is_background = clause.target.scope == "background" or candidate.noun == "background"
-        entity_ids = [] if is_background else [self._entity_for(candidate)]
-        if is_background:
-            # The background never includes an object the grounder can see, whatever the
-            # background segmentation thought.
-            objects = [d.mask for d in self.scene.ground() if d.noun != "background"]
-            if objects:
-                keep = candidate.mask & ~dilate(np.logical_or.reduce(objects), 2)
-                if keep.any():
-                    candidate = Candidate(mask=keep, box=box_of_mask(keep), noun="background")
-        region = candidate_region(candidate, self.scene.images)
-        common = {"region": region, "entity_ids": entity_ids}
-        if kind == OpKind.REMOVE:
-            self._op(index, sub, kind, clause, strategy={"dilate": 3, "method": "auto"},
-                     protect=self._others_protected(entity_ids), **common)
-        elif kind == OpKind.RECOLOR:
-            color = canonical_color(str(clause.params.get("color", "")))
-            if color is None:
-                raise InstructionError(f"unknown colour {clause.params.get('color')!r}")
-            self._op(index, sub, kind, clause, params={"color": color, "rgb": list(rgb_of(color))}, **common)
-        elif kind == OpKind.MOVE:
-            self._move(index, sub, clause, candidate, common)
-        elif kind == OpKind.RESIZE:
-            factor = float(clause.params.get("factor", 1.3))
-            factor = self._fit_factor(candidate.box, factor)
-            self._op(index, sub, kind, clause, params={"factor": factor}, strategy={"dilate": 3, "method": "auto"},
-                     **common)
-        elif kind == OpKind.FILTER:
-            params = {"filter": clause.params["filter"], "strength": float(clause.params.get("strength", 1.0))}
-            protect = self._others_protected(entity_ids) if is_background else []
-            self._op(index, sub, kind, clause, params=params, protect=protect, **common)
-        elif kind == OpKind.ROTATE:
-            self._op(index, sub, kind, clause, params={"angle": float(clause.params.get("angle", 90))},
-                     strategy={"dilate": 3, "method": "auto"}, **common)
-        elif kind == OpKind.FLIP:
-            self._op(index, sub, kind, clause, params={"axis": clause.params.get("axis", "horizontal")},
-                     strategy={"dilate": 3, "method": "auto"}, **common)
-        elif kind == OpKind.REFINE and clause.params.get("mode") != "upscale":
-            self._op(index, sub, kind, clause, params=dict(clause.params), **common)
-        else:
-            raise InstructionError(f"{kind} cannot be applied to an object")
-
-    def _fit_factor(self, box, factor: float) -> float:
-        height, width = self.shape
-        w, h = box[2] - box[0], box[3] - box[1]
-        limit = min(0.95 * width / max(w, 1), 0.95 * height / max(h, 1))
-        return round(min(factor, limit), 4)
-
-    # ------------------------------------------------------------------ move
-
-    def _move(self, index: int, sub: int, clause: IntentClause, candidate: Candidate, common: dict) -> None:
-        params = clause.params
-        box = candidate.box
-        w, h = box[2] - box[0], box[3] - box[1]
-        if params.get("relation"):
-            anchor = self._anchor(params["relation"], exclude=candidate)
-            target_box = relative_box(params["relation"]["rel"], anchor, (w, h), self.shape)
-        elif params.get("position"):
-            target_box = box_at(named_center(params["position"], self.shape), (w, h), self.shape,
-                                margin=int(0.02 * min(self.shape)))
-        elif params.get("direction"):
-            dx, dy = move_offset(params, box, self.shape)
-            target_box = _shift_inside(box, dx, dy, self.shape)
-        else:
-            raise InstructionError("a move needs a direction, a place or another object to go next to")
-        op_id = f"op{index + 1}" + (f".{sub + 1}" if sub else "")
-        avoid = self.tactics.avoid.get(op_id)
-        if avoid:
-            target_box = self._clear_of(target_box, candidate, avoid)
-        dx, dy = target_box[0] - box[0], target_box[1] - box[1]
-        overlap_ok = (params.get("relation") or {}).get("rel") == "on"  # "put it on the square"
-        self._op(index, sub, OpKind.MOVE, clause, params={"dx": int(dx), "dy": int(dy), "overlap_ok": overlap_ok},
-                 strategy={"dilate": 3, "method": "auto"}, **common)
-
-    def _clear_of(self, wanted, candidate: Candidate, avoid_ids: list[str]):
-        """The free place nearest ``wanted`` that keeps clear of the avoided entities (and every
-        other object), so a move does not cover something an earlier turn asked for."""
-        occupied = np.zeros(self.shape, dtype=bool)
-        for detection in self.scene.ground():
-            if (detection.mask & candidate.mask).sum() < 0.5 * detection.mask.sum():
-                occupied |= detection.mask
-        for entity in self.scene.entities:
-            if entity.id in avoid_ids and entity.present:
-                mask = self.scene.entity_mask(entity)
-                if mask is not None:
-                    occupied |= mask
-        size = (wanted[2] - wanted[0], wanted[3] - wanted[1])
-        found = free_box(size, occupied & ~candidate.mask, self.shape, preferred=center(wanted))
-        return found or wanted
-
-    def _anchor(self, relation: dict, exclude: Candidate | None = None):
+    def anchor(self, relation: dict, exclude: Candidate | None = None):
         spec = TargetSpec.model_validate(relation["anchor"])
         resolution = resolve(spec, self.scene)
         candidates = [c for c in resolution.candidates
@@ -415,141 +293,6 @@ class PlanBuilder:
             raise InstructionError(f"which one do you mean by {spec.phrase or spec.noun!r}: {names}?")
         return candidates[0].box
 
-    # ------------------------------------------------------------------ insert / text
-
-    def _typical_size(self) -> int:
-        detections = [d for d in self.scene.ground() if d.noun != "background"]
-        if detections:
-            sides = sorted(((d.box[2] - d.box[0]) * (d.box[3] - d.box[1])) ** 0.5 for d in detections)
-            return int(np.clip(sides[len(sides) // 2], 0.08 * min(self.shape), 0.3 * min(self.shape)))
-        return int(0.2 * min(self.shape))
-
-    def _occupied(self) -> np.ndarray:
-        occupied = np.zeros(self.shape, dtype=bool)
-        for detection in self.scene.ground():
-            occupied |= detection.mask
-        for entity in self.scene.entities:
-            if entity.present and entity.origin != "detected":
-                mask = self.scene.entity_mask(entity)
-                if mask is not None:
-                    occupied |= mask
-        return occupied
-
-    def _insert(self, index: int, clause: IntentClause) -> None:
-        params = clause.params
-        count = max(1, min(int(params.get("count", 1)), 12))
-        noun = params.get("noun") or clause.target.noun or "circle"
-        color = canonical_color(str(params.get("color") or (clause.target.colors[0] if clause.target.colors else "")))
-        if color is None and not params.get("use_reference"):
-            color = _default_color(noun)
-        side = int(self._typical_size() * SIZE_FACTORS.get(params.get("size") or "medium", 1.0))
-        width_factor = 1.6 if noun in ("rectangle", "ellipse", "cloud", "hill", "logo") else 1.0
-        size = (max(8, int(side * width_factor)), max(8, side))
-        occupied = self._occupied()
-        op_id = f"op{index + 1}"
-        for sub in range(count):
-            if params.get("relation"):
-                anchor = self._anchor(params["relation"])
-                box = relative_box(params["relation"]["rel"], anchor, size, self.shape)
-            elif params.get("position"):
-                wanted = box_at(named_center(params["position"], self.shape), size, self.shape,
-                                margin=int(0.02 * min(self.shape)))
-                box = wanted
-                if count > 1 or self.tactics.avoid.get(op_id):
-                    box = free_box(size, occupied, self.shape, preferred=center(wanted)) or wanted
-            else:
-                box = self._free_box_shrinking(size, occupied)
-            occupied |= box_mask(box, self.shape)
-            op_params = {"box": list(box), "noun": noun, "color": color,
-                         "rgb": list(rgb_of(color)) if color else None,
-                         "use_reference": bool(params.get("use_reference")),
-                         "reference_index": int(params.get("reference_index", 0)),
-                         "overlap_ok": (params.get("relation") or {}).get("rel") == "on"}
-            self._op(index, sub, OpKind.INSERT, clause, params=op_params)
-
-    def _free_box_shrinking(self, size: tuple[int, int], occupied: np.ndarray):
-        """The free spot nearest the centre; a crowded scene gets a smaller object rather than
-        one drawn over something already there."""
-        w, h = size
-        for factor in (1.0, 0.85, 0.72, 0.6, 0.5):
-            scaled = (max(8, int(w * factor)), max(8, int(h * factor)))
-            box = free_box(scaled, occupied, self.shape, clearance=max(2, int(6 * factor)))
-            if box is not None:
-                return box
-        return box_at((self.shape[1] / 2, self.shape[0] / 2), size, self.shape)
-
-    def _text(self, index: int, clause: IntentClause) -> None:
-        params = clause.params
-        text = str(params.get("text", "")).strip()
-        if not text:
-            raise InstructionError("add text needs the words to write, in quotes")
-        height, width = self.shape
-        size = params.get("size") or "medium"
-        box_h = int(height * {"small": 0.08, "medium": 0.12, "large": 0.18}.get(size, 0.12))
-        box_w = int(width * 0.8)
-        position = canonical_position(params.get("position") or "top") or "top"
-        cx, cy = named_center(position, self.shape)
-        cy = {"top": 0.1, "bottom": 0.9}.get(position.split("-")[0], cy / height) * height
-        box = box_at((cx, cy), (box_w if "-" not in position else int(width * 0.4), box_h), self.shape)
-        color = canonical_color(str(params.get("color") or ""))
-        if color:
-            rgb = list(rgb_of(color))
-        else:
-            x0, y0, x1, y1 = box
-            lightness = float(self.scene.image[y0:y1, x0:x1].mean())
-            rgb = [15, 15, 15] if lightness > 110 else [245, 245, 245]
-        self._op(index, 0, OpKind.TEXT, clause, params={"text": text, "box": list(box), "rgb": rgb, "color": color})
-
-    # ------------------------------------------------------------------ whole-image geometry
-
-    def _image_geometry(self, index: int, clause: IntentClause) -> None:
-        height, width = self.shape
-        if clause.op == OpKind.CROP:
-            box = _named_crop(clause.params.get("region") or "center", self.shape,
-                              float(clause.params.get("margin", 0.1)))
-            self._op(index, 0, OpKind.CROP, clause, params={"box": list(box)})
-        elif clause.op == OpKind.ROTATE:
-            self._op(index, 0, OpKind.ROTATE, clause, params={"angle": float(clause.params.get("angle", 90))})
-        else:
-            self._op(index, 0, OpKind.FLIP, clause, params={"axis": clause.params.get("axis", "horizontal")})
-
-    def _crop_to(self, index: int, clause: IntentClause, intent: Intent) -> Clarification | None:
-        targets = self._targets(index, clause, intent)
-        if isinstance(targets, Clarification):
-            return targets
-        mask = np.logical_or.reduce([c.mask for c in targets])
-        x0, y0, x1, y1 = box_of_mask(mask)
-        margin = float(clause.params.get("margin", 0.1))
-        mx, my = int((x1 - x0) * margin), int((y1 - y0) * margin)
-        height, width = self.shape
-        box = (max(0, x0 - mx), max(0, y0 - my), min(width, x1 + mx), min(height, y1 + my))
-        self._op(index, 0, OpKind.CROP, clause, params={"box": list(box)},
-                 entity_ids=[self._entity_for(c) for c in targets])
-        return None
-
-
-def _named_crop(region: str, shape: tuple[int, int], margin: float):
-    height, width = shape
-    boxes = {
-        "left-half": (0, 0, width // 2, height), "right-half": (width - width // 2, 0, width, height),
-        "top-half": (0, 0, width, height // 2), "bottom-half": (0, height - height // 2, width, height),
-    }
-    if region in boxes:
-        return boxes[region]
-    if region == "square":
-        side = min(width, height)
-        return ((width - side) // 2, (height - side) // 2, (width - side) // 2 + side, (height - side) // 2 + side)
-    mx, my = int(width * margin), int(height * margin)
-    return (mx, my, width - mx, height - my)
-
-
-def _shift_inside(box, dx: int, dy: int, shape: tuple[int, int]):
-    height, width = shape
-    x0, y0, x1, y1 = box
-    dx = int(np.clip(dx, -x0, width - x1))
-    dy = int(np.clip(dy, -y0, height - y1))
-    return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-
 
 def _measured_color(image: np.ndarray, mask: np.ndarray) -> str | None:
     if not mask.any():
@@ -557,13 +300,8 @@ def _measured_color(image: np.ndarray, mask: np.ndarray) -> str | None:
     return color_name(tuple(int(v) for v in np.median(image[mask], axis=0)))
 
 
-def _default_color(noun: str) -> str:
-    return {"sun": "yellow", "tree": "green", "cloud": "white", "moon": "yellow", "hill": "green",
-            "balloon": "red", "house": "brown", "flower": "pink"}.get(noun, "red")
-
-
 def _plain(attributes: dict) -> dict:
     return {k: v for k, v in attributes.items() if isinstance(v, (str, int, float, bool)) and k in ("shape",)}
 
 
-__all__ = ["Decomposition", "OfflineDecomposer", "Tactics", "describe_location"]
+__all__ = ["INPAINT_METHODS", "Decomposition", "OfflineDecomposer", "PlanBuilder", "Tactics", "describe_location"]

@@ -1,7 +1,9 @@
 """The executor: runs a plan over the engines, keeping every intermediate image and a timing.
 
 It is deliberately free of judgement: it does what the plan says and records what changed
-(before/after masks of every touched object, updated entities) so the critic can check it.
+(before/after masks of every touched object, updated entities) so the critic can check it. What
+each kind of operation does is in its module in agents/operations/; this is the loop over them and
+the bookkeeping they share.
 """
 
 from __future__ import annotations
@@ -11,48 +13,16 @@ import time
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from engines.base import EngineError, InsertSpec
-from engines.classical.colors import color_name, rgb_of
+from engines.classical.colors import color_name
 from engines.registry import EngineSet
 from state.blobs import ImageRepository
-from state.models import EditOperation, Entity, OpKind, Plan, Region
+from state.models import EditOperation, Entity, Plan, Region
 
-from . import transforms
 from .measure import window
+from .operations import operation
+from .outcomes import Execution, OpOutcome
 from .regions import box_mask, box_of_mask, dilate, erode
-
-
-class OpOutcome(BaseModel):
-    """What one operation did, by reference (masks are blobs)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    op_id: str
-    kind: OpKind
-    entity_id: str | None = None
-    before_mask: str | None = Field(default=None, description="the object before the op")
-    after_mask: str | None = Field(default=None, description="the object after the op")
-    changed_mask: str | None = Field(default=None, description="every pixel the op may change; None = all")
-    geometry_changed: bool = False
-    ms: float = 0.0
-    engine: str = ""
-    info: dict[str, Any] = Field(default_factory=dict)
-
-
-class Execution(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    image_ref: str
-    width: int
-    height: int
-    intermediate_refs: list[str] = Field(default_factory=list)
-    outcomes: list[OpOutcome] = Field(default_factory=list)
-    entities: list[Entity] = Field(default_factory=list)
-    next_entity: int = 1
-    engine_ms: float = 0.0
-
 
 # What a neural engine's ``last_result`` says about its call that belongs in the trace (no arrays).
 _RESULT_FIELDS = ("seed", "window", "model_size", "steps", "seconds", "prompt", "enhanced_steps", "blended_steps")
@@ -85,9 +55,19 @@ def _accepts(method, name: str) -> bool:
 class Executor:
     """Runs plans with one engine set; images and masks go to ``images``."""
 
-    def __init__(self, engines: EngineSet, images: ImageRepository) -> None:
+    def __init__(self, engines: EngineSet, images: ImageRepository, refiner: Any = None) -> None:
         self.engines = engines
         self.images = images
+        self._refiner = refiner
+
+    @property
+    def refiner(self) -> Any:
+        """The refinement agent refine operations run through (classical unless models are configured)."""
+        if self._refiner is None:
+            from .refiner import Refiner
+
+            self._refiner = Refiner(self.images)
+        return self._refiner
 
     def run(
         self, plan: Plan, image: np.ndarray, entities: list[Entity], *, turn: int, next_entity: int,
@@ -99,12 +79,16 @@ class Executor:
         outcomes: list[OpOutcome] = []
         intermediates: list[str] = []
         engine_ms = 0.0
-        for index, op in enumerate(plan.operations):
+        # Refinements run after the rest, whatever their place in the plan (they polish the result).
+        ops = [op for op in plan.operations if not operation(op.kind).runs_last] + \
+            [op for op in plan.operations if operation(op.kind).runs_last]
+        for index, op in enumerate(ops):
             started, stored = time.perf_counter(), self.images.busy_ms
-            current, outcome, next_entity = self._run_op(
-                op, current, working, order, turn=turn, next_entity=next_entity, references=references,
+            ran = operation(op.kind).run(
+                self, op, current, working, order, turn=turn, next_entity=next_entity, references=references,
                 seed=seed + index, cache_key=cache_key if index == 0 else None,
             )
+            current, outcome, next_entity = ran.image, ran.outcome, ran.next_entity
             outcome.ms = (time.perf_counter() - started) * 1000
             engine_ms += outcome.ms - (self.images.busy_ms - stored)  # storing masks is not engine work
             outcomes.append(outcome)
@@ -119,9 +103,21 @@ class Executor:
             entities=[working[i] for i in order], next_entity=next_entity, engine_ms=engine_ms,
         )
 
-    # ------------------------------------------------------------------ one operation
+    # ------------------------------------------------------------------ what operations share
 
-    def _mask(self, region: Region | None, shape: tuple[int, int]) -> np.ndarray | None:
+    @staticmethod
+    def outcome(op: EditOperation, entity_id: str | None) -> OpOutcome:
+        return OpOutcome(op_id=op.id, kind=op.kind, entity_id=entity_id)
+
+    @staticmethod
+    def engine_call(engine: Any, previous: Any) -> dict[str, Any]:
+        return engine_call(engine, previous)
+
+    @staticmethod
+    def accepts(method, name: str) -> bool:
+        return _accepts(method, name)
+
+    def mask_of(self, region: Region | None, shape: tuple[int, int]) -> np.ndarray | None:
         if region is None:
             return None
         if region.mask_ref:
@@ -130,7 +126,7 @@ class Executor:
                 return mask
         return box_mask(region.box, shape)
 
-    def _other_objects(self, image: np.ndarray, target: np.ndarray, cache_key: str | None) -> np.ndarray | None:
+    def other_objects(self, image: np.ndarray, target: np.ndarray, cache_key: str | None) -> np.ndarray | None:
         """Every object but the target: what a texture fill must not copy into the hole."""
         area = window(target, 0)
         if area is None:
@@ -148,153 +144,15 @@ class Executor:
                 others[box] |= d.mask[box]
         return dilate(others, 3) if others.any() else None
 
-    def _protected(self, op: EditOperation, working: dict[str, Entity], shape: tuple[int, int]) -> np.ndarray | None:
-        masks = [self._mask(working[i].region, shape) for i in op.protect_entity_ids
+    def protected(self, op: EditOperation, working: dict[str, Entity], shape: tuple[int, int]) -> np.ndarray | None:
+        masks = [self.mask_of(working[i].region, shape) for i in op.protect_entity_ids
                  if i in working and working[i].present and working[i].region]
         masks = [m for m in masks if m is not None]
         return np.logical_or.reduce(masks) if masks else None
 
-    def _run_op(
-        self, op: EditOperation, image: np.ndarray, working: dict[str, Entity], order: list[str], *,
-        turn: int, next_entity: int, references, seed: int, cache_key: str | None = None,
-    ) -> tuple[np.ndarray, OpOutcome, int]:
-        shape = image.shape[:2]
-        target = self._mask(op.region, shape)
-        protected = self._protected(op, working, shape)
-        entity_id = op.entity_ids[0] if op.entity_ids else None
-        outcome = OpOutcome(op_id=op.id, kind=op.kind, entity_id=entity_id)
-        kind = op.kind
-
-        if kind == OpKind.REMOVE:
-            grow = int(op.strategy.get("dilate", 3))
-            hole = dilate(target, grow)
-            if protected is not None:
-                hole &= ~protected
-            previous = getattr(self.engines.inpainter, "last_result", None)
-            extra = {}
-            if _accepts(self.engines.inpainter.inpaint, "avoid"):
-                extra["avoid"] = self._other_objects(image, target, cache_key)
-            result = self.engines.inpainter.inpaint(image, hole, method=op.strategy.get("method", "auto"),
-                                                    prompt=op.params.get("prompt", ""), seed=seed, **extra)
-            outcome.engine = self.engines.inpainter.name
-            outcome.before_mask = self.images.put_mask(target)
-            outcome.changed_mask = self.images.put_mask(hole)
-            outcome.info = {"dilate": grow, "method": op.strategy.get("method", "auto"),
-                            "method_used": getattr(self.engines.inpainter, "last_method", ""), "seed": seed,
-                            **engine_call(self.engines.inpainter, previous)}
-            self._touch(working, entity_id, turn, present=False)
-            return result, outcome, next_entity
-
-        if kind == OpKind.RECOLOR:
-            rgb = tuple(op.params.get("rgb") or rgb_of(op.params["color"]))
-            mask = target if protected is None else target & ~protected
-            result = self.engines.recolorer.recolor(image, mask, rgb)
-            outcome.engine = self.engines.recolorer.name
-            outcome.before_mask = outcome.after_mask = self.images.put_mask(target)
-            outcome.changed_mask = self.images.put_mask(dilate(target, 2))
-            self._touch(working, entity_id, turn, color=op.params["color"])
-            return result, outcome, next_entity
-
-        if kind in (OpKind.MOVE, OpKind.RESIZE) or (kind in (OpKind.ROTATE, OpKind.FLIP) and target is not None
-                                                     and op.target.scope != "image"):
-            from engines.classical.geometry import transform_object
-
-            previous = getattr(self.engines.inpainter, "last_result", None)
-            result, new_mask = transform_object(
-                image, target,
-                dx=int(op.params.get("dx", 0)), dy=int(op.params.get("dy", 0)),
-                scale=float(op.params.get("factor", 1.0)), angle=float(op.params.get("angle", 0.0)),
-                flip=op.params.get("axis") if kind == OpKind.FLIP else None,
-                inpainter=self.engines.inpainter, fill_method=op.strategy.get("method", "auto"),
-                avoid_mask=protected,
-            )
-            outcome.engine = f"geometry+{self.engines.inpainter.name}"
-            outcome.info = engine_call(self.engines.inpainter, previous)  # the background fill's seed
-            outcome.before_mask = self.images.put_mask(target)
-            outcome.after_mask = self.images.put_mask(new_mask)
-            outcome.changed_mask = self.images.put_mask(dilate(target | new_mask, 3))
-            self._touch(working, entity_id, turn, mask=new_mask, mask_ref=outcome.after_mask)
-            return result, outcome, next_entity
-
-        if kind == OpKind.INSERT:
-            box = tuple(op.params["box"])
-            reference = None
-            if op.params.get("use_reference"):
-                if not references:
-                    raise EngineError("the instruction uses a reference image, but none was attached")
-                reference = references[int(op.params.get("reference_index", 0))]
-            spec = InsertSpec(noun=op.params.get("noun", "circle"), color=op.params.get("color"),
-                              rgb=tuple(op.params["rgb"]) if op.params.get("rgb") else None,
-                              prompt=op.params.get("prompt", ""), reference=reference)
-            previous = getattr(self.engines.inserter, "last_result", None)
-            result, mask = self.engines.inserter.insert(image, box, spec, seed=seed)
-            if not mask.any():
-                mask = box_mask(box, shape)
-            outcome.engine = self.engines.inserter.name
-            outcome.info = {"seed": seed, **engine_call(self.engines.inserter, previous)}
-            outcome.after_mask = self.images.put_mask(mask)
-            outcome.changed_mask = self.images.put_mask(dilate(box_mask(box, shape) | mask, 2))
-            new_id = f"e{next_entity}"
-            color = op.params.get("color")
-            noun = op.params.get("noun", "object") if reference is None else op.params.get("noun", "logo")
-            working[new_id] = Entity(
-                id=new_id, label=" ".join(w for w in (color, noun) if w), noun=noun,
-                attributes={"color": color} if color else {}, origin="added",
-                region=Region(box=box_of_mask(mask), mask_ref=outcome.after_mask, area=int(mask.sum())),
-                created_turn=turn, last_turn=turn,
-            )
-            order.append(new_id)
-            outcome.entity_id = new_id
-            return result, outcome, next_entity + 1
-
-        if kind == OpKind.TEXT:
-            box = tuple(op.params["box"])
-            rgb = tuple(op.params.get("rgb") or (0, 0, 0))
-            result, mask = self.engines.text.draw(image, op.params["text"], box, rgb=rgb)
-            outcome.engine = self.engines.text.name
-            outcome.after_mask = self.images.put_mask(mask)
-            outcome.changed_mask = self.images.put_mask(dilate(box_mask(box, shape), 2))
-            new_id = f"e{next_entity}"
-            working[new_id] = Entity(
-                id=new_id, label=f"text '{op.params['text']}'", noun="text",
-                attributes={"text": op.params["text"], "rgb": list(rgb)}, origin="added",
-                region=Region(box=box_of_mask(mask) or box, mask_ref=outcome.after_mask, area=int(mask.sum())),
-                created_turn=turn, last_turn=turn,
-            )
-            order.append(new_id)
-            outcome.entity_id = new_id
-            return result, outcome, next_entity + 1
-
-        if kind == OpKind.FILTER:
-            mask = None if op.target.scope == "image" else target
-            if protected is not None:
-                mask = ~protected if mask is None else mask & ~protected
-            result = self.engines.filter.apply(image, op.params["filter"], mask=mask,
-                                               strength=float(op.params.get("strength", 1.0)))
-            outcome.engine = self.engines.filter.name
-            outcome.changed_mask = None if mask is None else self.images.put_mask(dilate(mask, 3))
-            outcome.before_mask = None if mask is None else self.images.put_mask(mask)
-            self._recolor_entities_in(result, mask, working, turn)
-            return result, outcome, next_entity
-
-        if kind in (OpKind.CROP, OpKind.ROTATE, OpKind.FLIP):
-            if kind == OpKind.CROP:
-                result, warp = transforms.crop(image, tuple(op.params["box"]))
-            elif kind == OpKind.ROTATE:
-                result, warp = transforms.rotate(image, float(op.params.get("angle", 90)))
-            else:
-                result, warp = transforms.flip(image, op.params.get("axis", "horizontal"))
-            self._warp_entities(working, warp, shape, turn)
-            outcome.engine = "transform"
-            outcome.geometry_changed = True
-            outcome.info = {"size": [int(result.shape[1]), int(result.shape[0])]}
-            return result, outcome, next_entity
-
-        raise EngineError(f"the executor cannot run a {kind} operation")
-
     # ------------------------------------------------------------------ entity bookkeeping
 
-    def _touch(self, working: dict[str, Entity], entity_id: str | None, turn: int, *, present: bool | None = None,
+    def touch(self, working: dict[str, Entity], entity_id: str | None, turn: int, *, present: bool | None = None,
                color: str | None = None, mask: np.ndarray | None = None, mask_ref: str | None = None) -> None:
         if entity_id is None or entity_id not in working:
             return
@@ -312,14 +170,14 @@ class Executor:
             else:
                 entity.region = Region(box=box, mask_ref=mask_ref or self.images.put_mask(mask), area=int(mask.sum()))
 
-    def _recolor_entities_in(self, image: np.ndarray, mask: np.ndarray | None, working: dict[str, Entity],
+    def recolor_entities_in(self, image: np.ndarray, mask: np.ndarray | None, working: dict[str, Entity],
                              turn: int) -> None:
         """A filter can change what colour things are (grayscale, sepia); keep entity labels true."""
         shape = image.shape[:2]
         for entity in working.values():
             if not entity.present or entity.region is None or "color" not in entity.attributes:
                 continue
-            entity_mask = self._mask(entity.region, shape)
+            entity_mask = self.mask_of(entity.region, shape)
             if entity_mask is None or (mask is not None and not (entity_mask & mask).any()):
                 continue
             inner = erode(entity_mask, 2)
@@ -329,11 +187,11 @@ class Executor:
                 entity.label = f"{measured} {entity.noun}"
                 entity.last_turn = turn
 
-    def _warp_entities(self, working: dict[str, Entity], warp, shape: tuple[int, int], turn: int) -> None:
+    def warp_entities(self, working: dict[str, Entity], warp, shape: tuple[int, int], turn: int) -> None:
         for entity in working.values():
             if not entity.present or entity.region is None:
                 continue
-            mask = self._mask(entity.region, shape)
+            mask = self.mask_of(entity.region, shape)
             moved = warp(mask)
             box = box_of_mask(moved)
             if box is None:

@@ -22,10 +22,10 @@ import numpy as np
 
 from engines.base import EngineError
 from state.blobs import ImageRepository
-from state.models import EditOperation, Entity, FeedbackHint, OpKind, Region
+from state.models import EditOperation, Entity, FeedbackHint, Region
 
-from .executor import OpOutcome
 from .measure import lab_stats
+from .outcomes import OpOutcome
 from .regions import box_of_mask, dilate
 
 MODES = ("upscale", "sharpen", "denoise", "style")
@@ -182,8 +182,6 @@ class Refiner:
     def run(self, op: EditOperation, image: np.ndarray, working: dict[str, Entity], *, turn: int,
             seed: int = 0) -> tuple[np.ndarray, OpOutcome]:
         """Apply one REFINE op; ``working`` entities are updated in place (regions scaled on upscale)."""
-        if op.kind != OpKind.REFINE:
-            raise EngineError(f"the refiner runs refine operations, not {op.kind}")
         mode = op.params.get("mode", "sharpen")
         if mode not in MODES:
             raise EngineError(f"unknown refinement {mode!r}; modes are {', '.join(MODES)}")
@@ -299,12 +297,12 @@ def check_refine(op: EditOperation, before: np.ndarray, after: np.ndarray, regio
 
 def refinement_hints(plan_ops: list[EditOperation], outcomes: list[OpOutcome], before: np.ndarray,
                      after: np.ndarray, images: ImageRepository) -> list[FeedbackHint]:
-    """Where the critic should ask for refinement: an object enlarged ≥1.5× whose edges went soft."""
+    """Where the critic should ask for refinement: an object enlarged (resized) ≥1.5× whose edges went soft."""
     hints = []
     by_id = {o.op_id: o for o in outcomes}
     for op in plan_ops:
         outcome = by_id.get(op.id)
-        if op.kind != OpKind.RESIZE or float(op.params.get("factor", 1)) < 1.5 or outcome is None:
+        if float(op.params.get("factor", 1)) < 1.5 or outcome is None:
             continue
         if outcome.before_mask is None or outcome.after_mask is None or before.shape != after.shape:
             continue

@@ -19,14 +19,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from engines.registry import EngineSet
 from state import SessionStore
 from state.errors import SessionConflict
 from state.images import ImageInput, load_image
 from state.models import Clarification, Critique, Intent, Plan, SessionMeta, Trace, Turn, TurnKind, Version
 
 from .builder import build_graph
-from .services import Services, build_services, register, unregister
+from .services import EngineSet, Services, build_services, register, unregister
 from .settings import Settings
 from .state import Context
 

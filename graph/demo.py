@@ -11,8 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engines.classical.colors import rgb_of
-from engines.classical.insertion import draw_shape
+from agents.operations.layout import compose
 
 from .api import Editor, TurnResult
 from .report import write_session_report
@@ -36,14 +35,10 @@ PHOTO_SCRIPT = [
 
 
 def demo_scene(width: int = 640, height: int = 480) -> np.ndarray:
-    """A gradient sky with four shapes, drawn exactly (the same every run)."""
-    ys = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
-    top, bottom = np.array([200, 225, 250], np.float32), np.array([250, 245, 235], np.float32)
-    canvas = np.broadcast_to(top * (1 - ys) + bottom * ys, (height, width, 3)).astype(np.uint8).copy()
-    for noun, color, box in (("circle", "red", (70, 180, 200, 310)), ("square", "orange", (300, 300, 400, 400)),
-                             ("triangle", "green", (440, 80, 570, 200)), ("hexagon", "purple", (450, 300, 560, 410))):
-        canvas, _ = draw_shape(canvas, noun, box, rgb_of(color))
-    return canvas
+    """A sky with four shapes, drawn exactly (the same every run)."""
+    return compose(width, height, [("circle", "red", (70, 180, 200, 310)), ("square", "orange", (300, 300, 400, 400)),
+                                   ("triangle", "green", (440, 80, 570, 200)),
+                                   ("hexagon", "purple", (450, 300, 560, 410))])
 
 
 def demo_photo() -> np.ndarray:

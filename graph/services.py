@@ -1,4 +1,7 @@
-"""The long-lived objects a graph run uses (store, engines, agents), built once per configuration."""
+"""The long-lived objects a graph run uses (store, engines, agents), built once per configuration.
+
+The one place graph/ touches engines/: it builds the ``EngineSet`` the agents run on.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents import Executor, IntentParser, OfflineCritic, OfflineDecomposer, build_parser
+from agents.refiner import Refiner
 from engines.registry import EngineSet, build_engine_set
+
+__all__ = ["EngineSet", "Services", "build_services", "register", "services_for", "unregister"]
 from state import SessionStore, open_store
 
 from .settings import Settings
@@ -51,8 +57,12 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
         critic = VLMCritic(llm, measured=offline_critic, combine=settings.critic_combine)
     else:
         critic = offline_critic
+    refiner = Refiner(store.images, upscale_model=settings.upscale_model,
+                      style_model=settings.text2img_model if settings.engines != "classical" else None,
+                      device=settings.device, dtype=settings.dtype)
     return Services(settings=settings, store=store, engines=engines, parser=parser, decomposer=decomposer,
-                    executor=Executor(engines, store.images), critic=critic, notes=list(engines.notes))
+                    executor=Executor(engines, store.images, refiner=refiner), critic=critic,
+                    notes=list(engines.notes))
 
 
 def _set_model_budget(budget: int | None) -> None:

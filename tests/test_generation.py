@@ -8,7 +8,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from agents.critic import CritiqueRequest
-from agents.generation import plan_generation, scene_objects
+from agents.operations import plan_generation, scene_objects
 from agents.parsing.generation import parse_generation
 from agents.parsing.grammar import Context
 from engines.classical.colors import color_name

@@ -1,4 +1,4 @@
-"""Planning a picture from words: the layout of the objects, the background, the generation settings.
+"""The generate operation's plan: the layout of the objects, the background, the generation settings.
 
 A ``generate`` intent (the first message of a session without an image) names objects with colours,
 sizes, places and relations between them ("a red balloon over a green hill at sunset"). This module
@@ -6,8 +6,7 @@ turns it into one GENERATE operation whose params hold every object's box, so wh
 runs it (the procedural composer offline, a text-to-image model otherwise) paints the same layout,
 and the drawn objects become entities the next turn can talk about.
 
-It also makes candidates: ``vary_plan`` jitters a plan's layout, seeds and strengths so that
-variations ("show me three versions") and best-of-N attempts differ in something real.
+Candidates of a generated picture (variations, best-of-N) jitter this layout: see ``Generate.vary``.
 """
 
 from __future__ import annotations
@@ -18,13 +17,13 @@ import numpy as np
 
 from engines.base import InsertSpec
 from engines.classical.colors import canonical_color, rgb_of
-from engines.classical.generator import Background, ground_line
+from engines.classical.generator import Background, ground_line, paint_background
 from engines.classical.insertion import DEFAULT_OBJECT_COLORS
 from state.models import Box, EditOperation, Entity, Intent, OpKind, Plan, Region, TargetSpec
 
-from .errors import InstructionError
-from .placement import box_at, clamp_box, free_box, named_center, relative_box
-from .regions import box_mask, box_of_mask
+from ..errors import InstructionError
+from ..placement import box_at, clamp_box, free_box, named_center, relative_box
+from ..regions import box_mask, box_of_mask
 
 DEFAULT_SIZE = (512, 384)
 MAX_OBJECTS = 12
@@ -198,15 +197,34 @@ def describe_scene(objects: list[dict[str, Any]], background: Background, text: 
     return ", ".join(words)
 
 
-def plan_generation(intent: Intent, *, next_entity: int, variant: int = 0, seed: int = 0,
-                    round: int = 1) -> tuple[Plan, int]:
-    """One GENERATE operation for a generate intent, with entity ids reserved for its objects."""
+def canvas_params(intent: Intent) -> dict[str, Any]:
+    """The picture's size and background, as the generate intent's canvas clause says them."""
     canvas = next((c for c in intent.clauses if c.op == OpKind.GENERATE), None)
-    params = dict(canvas.params) if canvas else {}
+    return dict(canvas.params) if canvas else {}
+
+
+def canvas_size(params: dict[str, Any]) -> tuple[int, int]:
     width = int(params.get("width") or DEFAULT_SIZE[0])
     height = int(params.get("height") or DEFAULT_SIZE[1])
     if not (16 <= width <= 4096 and 16 <= height <= 4096):
         raise InstructionError(f"a picture of {width}x{height} is out of range (16 to 4096 px a side)")
+    return width, height
+
+
+def blank_canvas(intent: Intent) -> tuple[np.ndarray, str]:
+    """The empty picture a generation paints on (its background without texture), and its kind."""
+    params = canvas_params(intent)
+    width, height = canvas_size(params)
+    background = Background.parse(params.get("background"))
+    blank = paint_background(width, height, Background(kind=background.kind, color=background.color), seed=None)
+    return blank, background.kind
+
+
+def plan_generation(intent: Intent, *, next_entity: int, variant: int = 0, seed: int = 0,
+                    round: int = 1) -> tuple[Plan, int]:
+    """One GENERATE operation for a generate intent, with entity ids reserved for its objects."""
+    params = canvas_params(intent)
+    width, height = canvas_size(params)
     background = Background.parse(params.get("background"))
     objects = scene_objects(intent)
     shape = (height, width)
@@ -233,6 +251,16 @@ def plan_generation(intent: Intent, *, next_entity: int, variant: int = 0, seed:
     if variant:
         notes.append(f"variant {variant}: layout jittered, seed {op.params['seed']}")
     return Plan(operations=[op], round=round, notes=notes), next_entity
+
+
+def compose(width: int, height: int, objects: list[tuple[str, str, Box]], background: str = "sky") -> np.ndarray:
+    """A picture of named objects in given boxes, drawn exactly by the procedural composer (the
+    same every run): sample scenes for demos and examples."""
+    from engines.classical.generator import ProceduralGenerator
+
+    layout = [(box, InsertSpec(noun=noun, color=color, rgb=rgb_of(color))) for noun, color, box in objects]
+    image, _ = ProceduralGenerator().compose(width, height, layout=layout, background=background)
+    return image
 
 
 def layout_of(op: EditOperation) -> list[tuple[Box, InsertSpec]]:
@@ -277,44 +305,5 @@ def run_generate(op: EditOperation, engines: Any, *, turn: int, seed: int) -> tu
     return image, entities, masks, getattr(generator, "name", "generator")
 
 
-# --------------------------------------------------------------------------- candidates
-
-
-def vary_plan(plan: Plan, variant: int, shape: tuple[int, int], seed: int = 0) -> Plan:
-    """The ``variant``-th candidate of a plan (0 = the plan itself).
-
-    What varies is what the operation leaves open: a new object's box (±5 %), a filter's strength,
-    the inpainting method of a removal, a generated picture's layout and seed. Targets never change.
-    """
-    if variant == 0:
-        return plan
-    rng = np.random.default_rng(seed * 104729 + variant)
-    methods = ("auto", "background", "patch", "telea", "ns")
-    varied = plan.model_copy(deep=True)
-    height, width = shape
-    for op in varied.operations:
-        if op.kind == OpKind.INSERT and op.params.get("box"):
-            x0, y0, x1, y1 = op.params["box"]
-            dx, dy = int(rng.uniform(-0.05, 0.05) * width), int(rng.uniform(-0.05, 0.05) * height)
-            op.params["box"] = list(clamp_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), shape))
-        elif op.kind == OpKind.FILTER:
-            op.params["strength"] = round(float(op.params.get("strength", 1.0)) * (1.0 + 0.25 * variant), 3)
-        elif op.kind == OpKind.REMOVE and op.strategy.get("method", "auto") == "auto":
-            op.strategy["method"] = methods[variant % len(methods)]
-        elif op.kind == OpKind.GENERATE:
-            objects = op.params["objects"]
-            for obj in objects:
-                x0, y0, x1, y1 = obj["box"]
-                dx, dy = int(rng.uniform(-0.05, 0.05) * width), int(rng.uniform(-0.05, 0.05) * height)
-                obj["box"] = list(clamp_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), shape))
-            op.params["seed"] = int(op.params.get("seed", 0)) + variant
-            op.params["variant"] = variant
-        elif op.kind == OpKind.REFINE and op.params.get("mode") == "style":
-            op.params["strength"] = round(float(op.params.get("strength", 0.35)) * (1.0 + 0.2 * variant), 3)
-        op.strategy["variant"] = variant
-    varied.notes = [*plan.notes, f"candidate {variant + 1}"]
-    return varied
-
-
-__all__ = ["DEFAULT_SIZE", "describe_scene", "layout_of", "plan_generation", "plan_layout", "run_generate",
-           "scene_objects", "vary_plan"]
+__all__ = ["DEFAULT_SIZE", "blank_canvas", "compose", "describe_scene", "layout_of", "plan_generation", "plan_layout", "run_generate",
+           "scene_objects"]

@@ -1,0 +1,96 @@
+"""move: put the target somewhere else — a direction, a named place, or next to another object."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from state.models import OpKind
+
+from ..errors import InstructionError
+from ..placement import box_at, free_box, move_offset, named_center, relative_box
+from ..regions import center
+from .base import Operation, keeps_presence, target_phrase
+from .transform import FILL, check_object_transform, moves_object, object_transform
+
+
+def shift_inside(box, dx: int, dy: int, shape: tuple[int, int]):
+    """``box`` shifted by (dx, dy), stopped at the image's edges."""
+    height, width = shape
+    x0, y0, x1, y1 = box
+    dx = int(np.clip(dx, -x0, width - x1))
+    dy = int(np.clip(dy, -y0, height - y1))
+    return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+
+
+class Move(Operation):
+    kind = OpKind.MOVE
+    places_things = True
+    grows_on_retry = True
+
+    def plan_object(self, builder, index, sub, clause, candidate, common):
+        params = clause.params
+        box = candidate.box
+        w, h = box[2] - box[0], box[3] - box[1]
+        shape = builder.shape
+        if params.get("relation"):
+            anchor = builder.anchor(params["relation"], exclude=candidate)
+            target_box = relative_box(params["relation"]["rel"], anchor, (w, h), shape)
+        elif params.get("position"):
+            target_box = box_at(named_center(params["position"], shape), (w, h), shape, margin=int(0.02 * min(shape)))
+        elif params.get("direction"):
+            dx, dy = move_offset(params, box, shape)
+            target_box = shift_inside(box, dx, dy, shape)
+        else:
+            raise InstructionError("a move needs a direction, a place or another object to go next to")
+        avoid = builder.tactics.avoid.get(builder.op_id(index, sub))
+        if avoid:
+            target_box = _clear_of(builder, target_box, candidate, avoid)
+        dx, dy = target_box[0] - box[0], target_box[1] - box[1]
+        overlap_ok = (params.get("relation") or {}).get("rel") == "on"  # "put it on the square"
+        builder.add_op(index, sub, self.kind, clause, params={"dx": int(dx), "dy": int(dy), "overlap_ok": overlap_ok},
+                       strategy=dict(FILL), **common)
+
+    def amend_insert(self, builder, insert, clause):
+        box = insert.params["box"]
+        if clause.params.get("position"):
+            wanted = box_at(named_center(clause.params["position"], builder.shape),
+                            (box[2] - box[0], box[3] - box[1]), builder.shape)
+        elif clause.params.get("direction"):
+            dx, dy = move_offset(clause.params, tuple(box), builder.shape)
+            wanted = shift_inside(tuple(box), dx, dy, builder.shape)
+        else:
+            raise InstructionError("say where to put it")
+        insert.params["box"] = list(wanted)
+
+    def run(self, executor, op, image, working, order, *, turn, next_entity, references, seed, cache_key):
+        return object_transform(executor, op, image, working, turn=turn, next_entity=next_entity)
+
+    def check(self, context, op, outcome):
+        return check_object_transform(context, op, outcome)
+
+    def derive(self, op, entity, entities, add):
+        keeps_presence(op, entity, add)
+
+    def supersedes(self, op, constraint, hit):
+        return moves_object(op, constraint, hit)
+
+    def describe(self, op):
+        return f"moved {target_phrase(op)} by ({op.params.get('dx', 0)}, {op.params.get('dy', 0)}) px"
+
+
+def _clear_of(builder, wanted, candidate, avoid_ids: list[str]):
+    """The free place nearest ``wanted`` that keeps clear of the avoided entities (and every
+    other object), so a move does not cover something an earlier turn asked for."""
+    scene = builder.scene
+    occupied = np.zeros(builder.shape, dtype=bool)
+    for detection in scene.ground():
+        if (detection.mask & candidate.mask).sum() < 0.5 * detection.mask.sum():
+            occupied |= detection.mask
+    for entity in scene.entities:
+        if entity.id in avoid_ids and entity.present:
+            mask = scene.entity_mask(entity)
+            if mask is not None:
+                occupied |= mask
+    size = (wanted[2] - wanted[0], wanted[3] - wanted[1])
+    found = free_box(size, occupied & ~candidate.mask, builder.shape, preferred=center(wanted))
+    return found or wanted
