@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from state.errors import RetouchError
@@ -15,7 +16,8 @@ from .api import Editor, TurnResult
 from .settings import Settings
 
 app = typer.Typer(help="Retouch: a conversational image editor.", no_args_is_help=True, add_completion=False)
-console = Console()
+# Soft wrapping: a long path or error line is printed whole, never broken at the terminal's width.
+console = Console(soft_wrap=True)
 
 
 def _editor(store: str | None, engines: str | None) -> Editor:
@@ -24,6 +26,11 @@ def _editor(store: str | None, engines: str | None) -> Editor:
     for note in editor.services.notes:
         console.print(f"[dim]{note}[/dim]")
     return editor
+
+
+def _error(exc: Exception) -> None:
+    """One unwrapped line naming the error; its text is printed as is, never read as markup."""
+    console.print(f"[red]{type(exc).__name__}: {escape(str(exc))}[/red]")
 
 
 def _show(result: TurnResult) -> None:
@@ -73,7 +80,8 @@ def edit(
     if image is not None and image.is_dir():
         from .batch import edit_folder
 
-        code = edit_folder(image, instructions, output, workers=workers, store=store, engines=engines)
+        code = edit_folder(image, instructions, output, workers=workers, store=store, engines=engines,
+                           console=console)
         raise typer.Exit(code)
     if image is None and not new:
         console.print("[red]give an image, or --new to start from words[/red]")
@@ -90,7 +98,7 @@ def edit(
             session.image.save(target)
             console.print(f"saved {target} (session {session.id})")
     except RetouchError as exc:
-        console.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+        _error(exc)
         raise typer.Exit(1) from None
 
 
@@ -121,7 +129,7 @@ def chat(
                 result = _run(session, message, image=first_image)
                 first_image = None
             except RetouchError as exc:
-                console.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+                _error(exc)
                 continue
             _show(result)
             if session.image is not None:

@@ -25,7 +25,8 @@ def test_edit_one_image(tmp_path):
 
 
 def test_edit_a_folder_in_parallel(tmp_path):
-    folder = tmp_path / "photos"
+    # A folder name longer than any terminal is wide: a path in the output must come out whole.
+    folder = tmp_path / ("photos-from-a-folder-with-a-long-name-" * 6)
     folder.mkdir()
     for index in range(3):
         Image.fromarray(np.roll(IMAGE, 10 * index, axis=1)).save(folder / f"img{index}.png")
@@ -33,7 +34,7 @@ def test_edit_a_folder_in_parallel(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["edit", str(folder), "make the circle yellow", "-o", str(out), "--workers", "2"])
     assert result.exit_code == 1  # one image could not be read: reported, the others still done
-    assert "broken.png" in result.output and "3/4 images edited" in result.output
+    assert str(folder / "broken.png") in result.output and "3/4 images edited" in result.output
     for index in range(3):
         edited = np.asarray(Image.open(out / f"img{index}.png").convert("RGB"))
         assert found(edited, "circle", "yellow") and found(edited, "square", "blue")

@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from agents.parsing import lexicon as lx
-from agents.parsing.clauses import (
-    MAKE_RECOGNIZERS,
-    MOVE_RECOGNIZERS,
-    Item,
-    _insert_position,
-    _move_params,
-    collect,
-    segments,
-)
-from agents.parsing.grammar import Cursor, NounPhrase, ResizeItem, parse_np, parse_number, resize_factor
+from agents.parsing.cursor import Cursor
+from agents.parsing.nouns import NounPhrase, parse_np
+from agents.parsing.numbers import ResizeItem, parse_number, resize_factor
+from agents.parsing.places import insert_position
+from agents.parsing.slots import Item, collect, segments
 from agents.parsing.tokens import Token
+from agents.parsing.verbs_change import MAKE_RECOGNIZERS
+from agents.parsing.verbs_move import MOVE_RECOGNIZERS, move_params
 from state.models import Clarification, IntentClause, OpKind, TargetSpec, Turn
 
 # --------------------------------------------------------------------------- markers
@@ -124,7 +121,7 @@ def same_for(cur: Cursor, turns: list[Turn], lead: bool) -> list[IntentClause] |
 # --------------------------------------------------------------------------- revisions
 
 
-REVISION_RECOGNIZERS = [r for r in MAKE_RECOGNIZERS if r[0] != "np"] + [("position", _insert_position)] + [
+REVISION_RECOGNIZERS = [r for r in MAKE_RECOGNIZERS if r[0] != "np"] + [("position", insert_position)] + [
     r for r in MOVE_RECOGNIZERS if r[0] in ("relation", "position", "direction", "amount")] + [
     r for r in MAKE_RECOGNIZERS if r[0] == "np"]
 
@@ -192,7 +189,7 @@ def _revised(cur: Cursor, base: IntentClause, target: TargetSpec, params: list[I
             out.append(IntentClause(op=OpKind.ROTATE, target=target.model_copy(deep=True),
                                     params={"angle": float(value)}))
     if moves and any(n in ("relation", "position", "direction") for n, _ in moves):
-        place: dict[str, Any] = _move_params(cur, moves)
+        place: dict[str, Any] = move_params(cur, moves)
         if base.op in (OpKind.INSERT, OpKind.TEXT):
             kept = {k: v for k, v in base.params.items() if k not in ("position", "relation")}
             out.append(base.model_copy(update={"params": {**kept, **{k: v for k, v in place.items()

@@ -20,7 +20,7 @@ from typing import Any
 from agents.errors import UnparseableInstruction
 from agents.parsing import lexicon as lx
 from agents.parsing.clauses import parse_clauses, take_verb, verb_at
-from agents.parsing.grammar import Context, Cursor
+from agents.parsing.cursor import Context, Cursor
 from agents.parsing.tokens import tokenize
 from engines.classical.colors import canonical_color
 from state.models import Intent, IntentClause, OpKind, TargetSpec, Turn, TurnKind

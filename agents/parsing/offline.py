@@ -5,6 +5,7 @@ from __future__ import annotations
 from agents.errors import EmptyInstruction, UnparseableInstruction
 from agents.parsing import lexicon as lx
 from agents.parsing.clauses import parse_clauses, verb_at
+from agents.parsing.cursor import Context, Cursor
 from agents.parsing.dialogue import (
     ELLIPSIS_LEADS,
     REVISION_LEADS,
@@ -23,7 +24,6 @@ from agents.parsing.generation import (
     parse_refine,
     parse_variations,
 )
-from agents.parsing.grammar import Context, Cursor
 from agents.parsing.history import parse_history
 from agents.parsing.references import resolve_clauses
 from agents.parsing.tokens import Token, tokenize

@@ -1,0 +1,149 @@
+"""The cursor over a message's tokens: looking ahead, consuming phrases, skipping filler and
+politeness, finding where a clause ends, and recording the words no rule took."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from agents.errors import UnparseableInstruction
+from agents.parsing import lexicon as lx
+from agents.parsing.tokens import Token, longest_match, phrase_at
+
+V = TypeVar("V")
+
+CONNECTORS: dict[tuple[str, ...], bool] = {
+    ("and",): True, ("then",): True, ("and", "then"): True, ("and", "also"): True, ("after", "that"): True,
+    ("afterwards",): True, ("next",): True, ("finally",): True, ("first",): True, ("lastly",): True,
+    ("plus",): True, ("as", "well", "as"): True, ("and", "after", "that"): True, ("once", "done"): True,
+    ("and", "finally"): True, ("but",): True, ("also",): True,
+}
+
+
+@dataclass
+class Context:
+    """What the rules may know besides the words: the message and the attachments."""
+
+    text: str
+    has_user_region: bool = False
+    has_reference_image: bool = False
+
+
+class Cursor:
+    """A position in the token list, with the unknown words met so far."""
+
+    def __init__(self, tokens: list[Token], context: Context, verb_at: Callable[[Cursor], bool]):
+        self.tokens = tokens
+        self.pos = 0
+        self.context = context
+        self.unknown: list[str] = []
+        self.clause_start = 0  # where the current clause's slots begin (just after its verb)
+        self._verb_at = verb_at
+
+    # -- looking
+    def peek(self, k: int = 0) -> Token | None:
+        i = self.pos + k
+        return self.tokens[i] if 0 <= i < len(self.tokens) else None
+
+    def word(self, k: int = 0) -> str | None:
+        tok = self.peek(k)
+        return tok.word if tok is not None and tok.kind == "word" else None
+
+    @property
+    def at_end(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+    def match(self, table: Mapping[tuple[str, ...], V]) -> tuple[V, int] | None:
+        return longest_match(self.tokens, self.pos, table)
+
+    def take(self, table: Mapping[tuple[str, ...], V]) -> V | None:
+        found = self.match(table)
+        if found is None:
+            return None
+        self.pos += found[1]
+        return found[0]
+
+    def accept(self, *words: str) -> bool:
+        """Consume exactly this word sequence, or nothing."""
+        for i, w in enumerate(words):
+            if self.word(i) != w:
+                return False
+        self.pos += len(words)
+        return True
+
+    def accept_any(self, words: frozenset[str] | set[str]) -> str | None:
+        w = self.word()
+        if w is not None and w in words:
+            self.pos += 1
+            return w
+        return None
+
+    # -- skipping
+    def skip_fillers(self) -> None:
+        while not self.at_end:
+            w = self.word()
+            if w in lx.FILLERS:
+                self.pos += 1
+                continue
+            n = phrase_at(self.tokens, self.pos, lx.FILLER_PHRASES)
+            if n == 0:
+                return
+            self.pos += n
+
+    def skip_prefixes(self) -> None:
+        """Politeness at a clause start: "please could you", "I want you to", "let's", …"""
+        while True:
+            before = self.pos
+            self.skip_fillers()
+            n = phrase_at(self.tokens, self.pos, lx.PREFIXES)
+            self.pos += n
+            if self.pos == before:
+                return
+
+    def verb_ahead(self) -> bool:
+        """Whether, past connectors and politeness, a new clause's verb starts here."""
+        save = self.pos
+        try:
+            while True:
+                tok = self.peek()
+                if tok is not None and tok.kind == "comma":
+                    self.pos += 1
+                    continue
+                if self.take(CONNECTORS) is None:
+                    before = self.pos
+                    self.skip_prefixes()
+                    if self.pos == before:
+                        break
+            return self._verb_at(self)
+        finally:
+            self.pos = save
+
+    def at_clause_end(self) -> bool:
+        tok = self.peek()
+        if tok is None or tok.kind == "sep":
+            return True
+        if tok.kind == "comma" or self.match(CONNECTORS) is not None:
+            return self.verb_ahead()
+        return False
+
+    def skip_connector(self) -> bool:
+        tok = self.peek()
+        if tok is not None and tok.kind == "comma":
+            self.pos += 1
+            return True
+        return self.take(CONNECTORS) is not None
+
+    def mark_unknown(self) -> None:
+        """Record the current token as not understood and move past it."""
+        tok = self.tokens[self.pos]
+        if tok.kind in ("word", "number", "quote"):
+            self.unknown.append(tok.word)
+        self.pos += 1
+
+    def fail(self, hint: str, words: list[str] | None = None) -> UnparseableInstruction:
+        """The error to raise: the words not understood so far (or ``words``), with a hint."""
+        if words is None:
+            strange = [w for w in self.unknown if not lx.is_known(w)]
+            words = strange or list(self.unknown)
+        return UnparseableInstruction(self.context.text, words, hint)

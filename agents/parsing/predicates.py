@@ -1,0 +1,91 @@
+"""Subject-first phrasings rewritten as the imperative the clause builders read:
+"the star should be blue" → "make the star blue", "the circle is too small" → "make the circle bigger"."""
+
+from __future__ import annotations
+
+from agents.parsing import lexicon as lx
+from agents.parsing.cursor import Cursor
+from agents.parsing.nouns import parse_np, parse_relation
+from agents.parsing.places import POSITION_PREPS, parse_position
+from agents.parsing.tokens import Token, phrase_at
+
+# "<thing> should be blue": what the thing should be or look like, said after it.
+_SHOULD_BE: frozenset[tuple[str, ...]] = frozenset({
+    *((*modal, verb) for modal in (
+        ("should",), ("must",), ("could",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
+        ("ought", "to"), ("is", "supposed", "to"), ("are", "supposed", "to"), ("would", "be", "better"),
+        ("would", "look", "better"), ("will",), ("wants", "to"), ("might",))
+      for verb in ("be", "look", "become", "get", "turn")),
+    ("would", "look", "better"), ("would", "be", "better"), ("would", "look", "nicer"), ("looks", "better"),
+})
+# "<thing> should go (away / to the left)": leave the picture, or move.
+_SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
+    *((*modal, verb) for modal in (
+        ("should",), ("must",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
+        ("ought", "to"), ("is", "supposed", "to"), ("will",))
+      for verb in ("go", "move", "disappear", "vanish", "leave")),
+    ("goes",), ("go",), ("moves",), ("move",), ("disappears",), ("vanishes",),
+})
+_COPULA: frozenset[str] = frozenset({"is", "are", "looks", "look", "seems", "seem", "appears", "feels"})
+# "<thing> is too small" asks for the opposite.
+_TOO: dict[str, str] = {
+    "small": "bigger", "tiny": "bigger", "little": "bigger", "short": "bigger", "big": "smaller", "large": "smaller",
+    "huge": "smaller", "tall": "smaller", "dark": "brighter", "dim": "brighter", "bright": "darker",
+    "light": "darker", "blurry": "sharper", "fuzzy": "sharper", "saturated": "less saturated",
+    "colorful": "less saturated", "dull": "more vivid", "pale": "more vivid", "flat": "more contrast",
+}
+
+
+def _tok(word: str) -> Token:
+    return Token(word, "word", raw=word)
+
+
+def rewrite_predicate(cur: Cursor) -> bool:
+    """Subject-first phrasings as the imperative the clause builders read, in the token list:
+    "the star should be blue" → "make the star blue", "it needs to be bigger" → "make it bigger",
+    "the circle is too small" → "make the circle bigger", "the star should go away" → "remove the star",
+    "the star should go to the left" → "move the star to the left". False (nothing changed) otherwise."""
+    start, unknown = cur.pos, len(cur.unknown)
+    np = parse_np(cur, "target")
+    if np is None or np.place:
+        cur.pos = start
+        del cur.unknown[unknown:]
+        return False
+    subject = cur.tokens[start:cur.pos]
+    after = cur.pos
+    head: list[Token] | None = None
+    n = phrase_at(cur.tokens, after, _SHOULD_BE)
+    if n:
+        cur.pos = after + n
+        placed = cur.tokens[after + n - 1].word == "be" and (
+            parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
+        head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
+    else:
+        n = phrase_at(cur.tokens, after, _SHOULD_GO)
+        if n:
+            cur.pos = after + n
+            said = cur.tokens[after + n - 1].word
+            if said in ("disappear", "vanish", "leave", "disappears", "vanishes") or (
+                    said in ("go", "goes") and (cur.at_clause_end() or phrase_at(cur.tokens, cur.pos, lx.REMOVE_TAILS))):
+                head = [_tok("remove"), *subject]  # "the star has to go (away)"
+            else:
+                head = [_tok("move"), *subject]
+    cur.pos = after
+    if head is None and cur.word() in _COPULA:
+        k = 1
+        degree: list[Token] = []
+        while cur.word(k) in ("a", "bit", "little", "way", "much", "far", "slightly", "kind", "of", "rather"):
+            degree.append(cur.tokens[cur.pos + k])
+            k += 1
+        if cur.word(k) == "too" and cur.word(k + 1) in _TOO:
+            kept = [t for t in degree if t.word not in ("kind", "of", "rather")]
+            head = [_tok("make"), *subject, *kept, *(_tok(w) for w in _TOO[cur.word(k + 1)].split())]  # type: ignore[index]
+            n = k + 2
+    if head is None:
+        cur.pos = start
+        del cur.unknown[unknown:]  # the words are reported once, by whoever reads them next
+        return False
+    del cur.unknown[unknown:]
+    cur.tokens = [*cur.tokens[:start], *head, *cur.tokens[cur.pos + n:]]
+    cur.pos = start
+    return True

@@ -1,0 +1,152 @@
+"""Clause builders that change a target's attributes: make / turn / change (colour, size, look, angle,
+removal tails) and resize / scale / enlarge / shrink."""
+
+from __future__ import annotations
+
+from agents.parsing import lexicon as lx
+from agents.parsing.attributes import filter_item, parse_color_param
+from agents.parsing.cursor import Cursor
+from agents.parsing.nouns import NounPhrase
+from agents.parsing.numbers import ResizeItem, parse_angle, parse_degree, parse_resize, resize_factor
+from agents.parsing.slots import (
+    Item,
+    Recognizer,
+    clause,
+    collect,
+    np_target,
+    object_spec,
+    remove_tail,
+    scoped,
+    segments,
+    skipper,
+)
+from state.models import IntentClause, OpKind
+
+_COLOR_OF = skipper(
+    ("the", "color", "of"), ("the", "colour", "of"), ("'s", "color"), ("'s", "colour"), ("its", "color"),
+    ("its", "colour"), ("color", "of"), ("colour", "of"), ("the", "color"), ("the", "colour"),
+    ("their", "color"), ("their", "colour"), ("'s", "colors"), ("'s", "colours"),
+)
+_FROM_COLOR_WORDS = frozenset({"from"})
+
+
+def _from_color(cur: Cursor) -> str | None:
+    save = cur.pos
+    if cur.accept_any(_FROM_COLOR_WORDS) is None:
+        return None
+    color = parse_color_param(cur)
+    if color is None:
+        cur.pos = save
+    return color
+
+
+_SENSE_ONLY = {("clockwise",): 1, ("cw",): 1, ("counterclockwise",): -1, ("counter", "clockwise"): -1,
+               ("anticlockwise",): -1, ("anti", "clockwise"): -1, ("ccw",): -1}
+
+
+def _sense_item(cur: Cursor) -> int | None:
+    return cur.take(_SENSE_ONLY)
+
+
+MAKE_RECOGNIZERS: list[Recognizer] = [
+    ("skip", _COLOR_OF), ("from_color", _from_color), ("filter", filter_item), ("color", parse_color_param),
+    ("resize", parse_resize), ("angle", parse_angle), ("sense", _sense_item), ("degree", parse_degree),
+    ("remove", remove_tail),
+    ("skip", skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"))),
+    ("np", np_target),
+]
+
+
+def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item]) -> list[IntentClause]:
+    degree = next((v for n, v in params if n == "degree" and v != "all"), None)
+    sense = next((v for n, v in params if n == "sense"), 1)
+    clauses: list[IntentClause] = []
+    params = list(params)
+    if target_np is not None and target_np.post_colors and not any(n == "color" for n, _ in params):
+        params.append(("color", target_np.post_colors[-1]))  # "make everything red"
+        target_np = NounPhrase(target_np.spec, post_colors=[])
+    from_colors = [v for n, v in params if n == "from_color"]
+    for name, value in params:
+        if name == "color":
+            if target_np is None:
+                raise cur.fail("say what to recolor, e.g. 'make the circle blue'")
+            spec = object_spec(target_np)
+            spec.colors = spec.colors or from_colors
+            clauses.append(clause(OpKind.RECOLOR, spec, color=value))
+        elif name == "filter":
+            kind, own = value
+            level = own if own != "normal" or degree is None else degree
+            clauses.append(clause(OpKind.FILTER, scoped(target_np), filter=kind,
+                                   strength=lx.FILTER_STRENGTH.get(level, 1.0)))
+        elif name == "resize":
+            if target_np is None:
+                raise cur.fail("say what to resize, e.g. 'make the star bigger'")
+            item: ResizeItem = value
+            if item.kind == "cmp" and degree is not None and item.value == lx.RESIZE_STEP["normal"]:
+                item = ResizeItem("cmp", lx.RESIZE_STEP.get(degree, item.value), item.sign)
+            clauses.append(clause(OpKind.RESIZE, object_spec(target_np), factor=resize_factor(item, 0)))
+        elif name == "angle":
+            clauses.append(clause(OpKind.ROTATE, scoped(target_np), angle=float(value) * sense))
+        elif name == "remove":
+            if target_np is None:
+                raise cur.fail("say what to remove, e.g. 'make the red circle disappear'")
+            clauses.append(clause(OpKind.REMOVE, object_spec(target_np)))
+    return clauses
+
+
+def build_make(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    items = collect(cur, MAKE_RECOGNIZERS)
+    clauses: list[IntentClause] = []
+    for nps, params in segments(items):
+        targets: list[NounPhrase | None] = list(nps) or [None]
+        for np in targets:
+            made = _apply_params(cur, np, params)
+            if not made:
+                what = np.spec.phrase if np is not None else "it"
+                raise cur.fail(f"say what to change about {what!r}: a colour ('make it blue'), a size "
+                               "('bigger', 'twice as big') or a look ('blurry', 'black and white')")
+            clauses.extend(made)
+    if not clauses:
+        raise cur.fail("say what to change: a colour ('make it blue'), a size ('bigger') or a look ('blurry')")
+    return clauses
+
+
+_ENLARGE = frozenset({"enlarge", "grow", "magnify", "expand", "upscale", "maximize", "widen", "inflate", "double",
+                      "triple", "blow", "up"})
+_SHRINK = frozenset({"shrink", "downscale", "minimize", "compress", "halve", "down"})
+_VERB_MULT = {"double": 2.0, "triple": 3.0, "halve": 0.5}
+_SIZE_WORDS = skipper(("the", "size", "of"), ("its", "size"), ("their", "size"), ("in", "size"), ("the", "size"),
+                       ("size", "of"), ("'s", "size"), ("size",))
+
+
+def _particle(cur: Cursor) -> int | None:
+    if cur.accept("up"):
+        return 1
+    if cur.accept("down"):
+        return -1
+    return None
+
+
+def build_resize(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    sign = 1 if _ENLARGE & set(verb) else -1 if _SHRINK & set(verb) else 0
+    items = collect(cur, [("skip", _SIZE_WORDS), ("resize", parse_resize), ("degree", parse_degree),
+                          ("particle", _particle), ("np", np_target)])
+    clauses: list[IntentClause] = []
+    for nps, params in segments(items):
+        if not nps:
+            raise cur.fail("say what to resize, e.g. 'enlarge the star by 50%'")
+        s = next((v for n, v in params if n == "particle"), sign)
+        item = next((v for n, v in params if n == "resize"), None)
+        degree = next((v for n, v in params if n == "degree" and v in lx.RESIZE_STEP), None)
+        if item is not None:
+            factor = resize_factor(item, s)
+        elif verb[0] in _VERB_MULT:
+            factor = _VERB_MULT[verb[0]]
+        elif s != 0:
+            step = lx.RESIZE_STEP[degree or "normal"]
+            factor = round(step if s > 0 else 1 / step, 3)
+        else:
+            raise cur.fail("say how much, e.g. 'scale it by 150%' or 'scale it up'")
+        for np in nps:
+            clauses.append(clause(OpKind.RESIZE, object_spec(np), factor=factor))
+    return clauses

@@ -1,0 +1,126 @@
+"""Clause builders for things coming and going: remove, insert, put / place, take, and wishes
+("I want a black circle")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.parsing import lexicon as lx
+from agents.parsing.attributes import parse_filter_param
+from agents.parsing.cursor import Cursor
+from agents.parsing.nouns import NounPhrase, parse_np, parse_relation
+from agents.parsing.places import insert_position, user_place
+from agents.parsing.slots import (
+    REMOVE_DECORATION,
+    clause,
+    collect,
+    np_target_compound,
+    object_spec,
+    quote_ahead,
+    remove_tail,
+    segments,
+)
+from agents.parsing.tokens import phrase_at
+from agents.parsing.verbs_change import build_make
+from agents.parsing.verbs_looks import build_filter_named
+from agents.parsing.verbs_move import build_move
+from agents.parsing.verbs_text import TEXT_START, build_text
+from state.models import IntentClause, OpKind, TargetSpec
+
+
+def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    items = collect(cur, [("skip", REMOVE_DECORATION), ("np", np_target_compound)])
+    nps = [v for n, v in items if n == "np"]
+    if not nps:
+        raise cur.fail("say what to remove, e.g. 'remove the red circle'")
+    clauses = []
+    for np in nps:
+        if np.spec.noun in ("noise", "grain"):
+            clauses.append(clause(OpKind.FILTER, TargetSpec(scope="image"), filter="denoise", strength=1.0))
+        else:
+            clauses.append(clause(OpKind.REMOVE, object_spec(np)))
+    return clauses
+
+
+def _np_insert(cur: Cursor) -> NounPhrase | None:
+    return parse_np(cur, "insert", allow_compound=True)
+
+
+def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    if quote_ahead(cur) or phrase_at(cur.tokens, cur.pos, TEXT_START):
+        return build_text(cur, verb)
+    save = cur.pos
+    if parse_filter_param(cur) is not None and cur.word() != "of":
+        cur.pos = save
+        return build_filter_named(cur, None)
+    cur.pos = save
+    items = collect(cur, [
+        ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
+        ("np", _np_insert),
+    ])
+    clauses = []
+    for nps, params in segments(items):
+        if not nps:
+            raise cur.fail("say what to add, e.g. 'add a red star at the top'")
+        for np in nps:
+            spec = np.spec
+            if spec.noun is None and not np.reference_image:
+                raise cur.fail("say what to add, e.g. 'add a red star at the top'")
+            count = np.count if np.count is not None else (2 if spec.plural else 1)
+            out: dict[str, Any] = {
+                "noun": spec.noun, "color": spec.colors[0] if spec.colors else None, "count": count,
+                "use_reference": np.reference_image,
+            }
+            if np.size_word:
+                out["size"] = np.size_word
+            for name, value in params:
+                out[name] = value
+            target = TargetSpec(phrase=spec.phrase, noun=spec.noun, colors=list(spec.colors), size=spec.size,
+                                plural=count > 1)
+            clauses.append(IntentClause(op=OpKind.INSERT, target=target, params=out))
+    if not clauses:
+        raise cur.fail("say what to add, e.g. 'add a red star at the top'")
+    return clauses
+
+
+def build_place(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """put / place: an existing thing moves ("put the circle on the left"), a new one is inserted."""
+    tok = cur.peek()
+    if tok is not None and tok.kind == "quote":
+        return build_text(cur, verb)
+    save = cur.pos
+    np = parse_np(cur, "target")
+    cur.pos = save
+    if np is not None and (np.definite or np.spec.reference) and not np.indefinite and not (
+            np.spec.reference is None and phrase_at(cur.tokens, cur.pos, lx.REFERENCE_IMAGE_PHRASES)):
+        return build_move(cur, verb)
+    return build_insert(cur, verb)
+
+
+def build_take(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """ "take the blue one away / out" removes; "take the star to the left" moves."""
+    save = cur.pos
+    items = collect(cur, [("remove", remove_tail), ("skip", REMOVE_DECORATION), ("np", np_target_compound)])
+    if any(n == "remove" for n, _ in items) and not cur.unknown:
+        nps = [v for n, v in items if n == "np"]
+        if not nps:
+            raise cur.fail("say what to take away, e.g. 'take the red circle away'")
+        return [clause(OpKind.REMOVE, object_spec(np)) for np in nps]
+    cur.pos, cur.unknown = save, []
+    return build_move(cur, verb)
+
+
+def _names_new_thing(cur: Cursor) -> bool:
+    """Whether an indefinite noun phrase starts here ("a black circle", "two stars", "another one")."""
+    save = cur.pos
+    np = parse_np(cur, "insert", allow_compound=True)
+    cur.pos = save
+    return np is not None and np.indefinite and not np.definite
+
+
+def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """A wish: "I want a black circle" adds it; "I'd like the circle in cyan" / "I want it gone" change it."""
+    cur.accept("to", "have") or cur.accept("to", "see") or cur.accept("to", "add")
+    if quote_ahead(cur) or _names_new_thing(cur):
+        return build_insert(cur, verb)
+    return build_make(cur, verb)
