@@ -58,3 +58,17 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+# A real small model on a real OpenAI-compatible server: llama.cpp (llama-cpp-python, compiled once
+# into ~/.cache/retouch/wheels) with SmolLM2-135M-Instruct, on a free 127.0.0.1 port. Prints the
+# RETOUCH_LLM_BASE_URL to use. Not part of `make test`: the first build takes minutes.
+.PHONY: local-llm local-llm-stop test-local-llm
+local-llm: $(VENV)/.core
+	$(PY) -m evals.local_llm start
+
+local-llm-stop:
+	@test -x $(PY) && $(PY) -m evals.local_llm stop || true
+
+test-local-llm: $(VENV)/.dev
+	$(PY) -m evals.local_llm install
+	$(PY) -m pytest -q -m local_llm tests/test_local_llm.py
