@@ -28,7 +28,7 @@ def _table(title: str, rows: dict[str, dict[str, Any]], overall: dict[str, Any])
 def language(
     split: Annotated[str, typer.Option("--split", help="dev | test | all")] = "dev",
     limit: Annotated[int | None, typer.Option("--limit", help="a fixed sample of N lines")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="parser back-end: offline")] = "offline",
+    backend: Annotated[str, typer.Option("--backend", help="offline, llm, hybrid or llm,hybrid")] = "offline",
     json_path: Annotated[Path | None, typer.Option("--json", help="write the figures to this file")] = None,
     failures: Annotated[int, typer.Option("--failures", help="print N failing lines with what was parsed")] = 0,
     by_voice: Annotated[bool, typer.Option("--by-voice", help="also a table per voice")] = False,
@@ -42,6 +42,14 @@ def language(
     if split not in ("dev", "test", "all"):
         raise typer.BadParameter("choose dev, test or all", param_hint="--split")
     chosen_split: Literal["dev", "test", "all"] = split  # type: ignore[assignment]
+    if backend != "offline":  # model back-ends, measured next to the grammar on the same lines
+        from .backends import report_cli
+
+        try:
+            report_cli(backend, select(load(), chosen_split, limit), json_path, console)
+        except ValueError as err:
+            raise typer.BadParameter(str(err), param_hint="--backend") from err
+        return
     try:
         parser = make_parser(backend)
     except ValueError as err:
