@@ -14,9 +14,9 @@ from rich.table import Table
 console = Console()
 
 
-def _table(title: str, rows: dict[str, dict[str, Any]], overall: dict[str, Any]) -> Table:
+def _table(title: str, rows: dict[str, dict[str, Any]], overall: dict[str, Any], first: str = "task") -> Table:
     table = Table(title=title)
-    table.add_column("task")
+    table.add_column(first)
     for column in ("n", "ops right", "target right", "params right", "errors"):
         table.add_column(column, justify="right")
     for name, row in [*rows.items(), ("overall", overall)]:
@@ -60,7 +60,7 @@ def language(
     console.print(_table(f"language corpus, {split} split, {backend} parser ({len(results)} lines)",
                          summary["by_task"], summary["overall"]))
     if by_voice:
-        console.print(_table("per voice", summary["by_voice"], summary["overall"]))
+        console.print(_table("per voice", summary["by_voice"], summary["overall"], first="voice"))
     console.print(f"median parse time: {summary['median_ms']:.2f} ms per message")
     wrong = [r for r in results if not r.params]
     for r in wrong[:failures]:

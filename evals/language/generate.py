@@ -46,7 +46,7 @@ def _split_list(items: list[Any], key: str, seed: int) -> dict[Split, list[Any]]
 
 def family_sides(seed: int = SEED) -> dict[str, Split]:
     """Which side each template family is on: about 40 % of each task's families go to test, one of
-    each voice that has several families first, so each such voice is seen on both sides."""
+    each voice that has several families first, so test holds each such voice."""
     sides: dict[str, Split] = {}
     for task in tpl.TASKS:
         fams = [f.id for f in tpl.families() if f.task == task]
@@ -74,8 +74,9 @@ def pools(seed: int = SEED) -> dict[Split, Pools]:
     test_heads = {h for cat, hs in heads.items() for h in _split_list(hs, f"nouns:{cat}", seed)["test"]}
     lists = {name: _split_list(list(getattr(vocab, name)), name, seed)
              for name in ("POLITE", "FILLER", "REASONS", "FEELINGS")}
-    out = {}
-    for side in ("dev", "test"):
+    out: dict[Split, Pools] = {}
+    sides: tuple[Split, Split] = ("dev", "test")
+    for side in sides:
         nouns = [n for n in vocab.nouns() if (n.head in test_heads) == (side == "test")]
         out[side] = Pools(nouns, lists["POLITE"][side], lists["FILLER"][side], lists["REASONS"][side],
                           lists["FEELINGS"][side])

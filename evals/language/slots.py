@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,7 @@ class Draw:
 
     # ------------------------------------------------------------------ words
 
-    def pick(self, seq):
+    def pick(self, seq: Sequence[Any]) -> Any:
         return seq[self.rng.randrange(len(seq))]
 
     def noun(self, like: Noun | None = None) -> Noun:
@@ -214,8 +215,8 @@ class Draw:
             return ""
         if name == "keeptp":
             said = self.pick(("her", "him", "them", "the person", "the subject"))
-            noun = "subject" if said == "the subject" else "person"
-            v.setdefault("keep", []).append({"phrase": said, "noun": noun})
+            kept = "subject" if said == "the subject" else "person"
+            v.setdefault("keep", []).append({"phrase": said, "noun": kept})
             return said
         if name in ("c", "c2"):
             source = v.get("c0") or next(iter(v.get("target", {}).get("colors", [])), None)
@@ -258,14 +259,14 @@ class Draw:
             v["rel"] = rel
             return words
         if name in ("cmp", "cmp_even", "cmp_lot", "cmp_bit", "too", "big", "small"):
-            table = {"cmp": COMPARATIVES, "cmp_even": CMP_EVEN, "cmp_lot": CMP_LOT, "cmp_bit": CMP_BIT,
+            steps = {"cmp": COMPARATIVES, "cmp_even": CMP_EVEN, "cmp_lot": CMP_LOT, "cmp_bit": CMP_BIT,
                      "too": TOO, "big": ENLARGE, "small": SHRINK}[name]
-            words, factor, tol = self.pick(table)
+            words, factor, tol = self.pick(steps)
             v["factor"] = (factor, tol)
             return words
         if name in ("amt", "amt0", "by"):
-            table = AMOUNTS if name != "by" else SCALES
-            words, factor = self.pick([a for a in table if (a[1], EXACT) != v.get("factor")])
+            amounts = AMOUNTS if name != "by" else SCALES
+            words, factor = self.pick([a for a in amounts if (a[1], EXACT) != v.get("factor")])
             v["factor"] = (factor, EXACT)
             return words
         if name in ("k", "dplus", "dminus"):
