@@ -170,7 +170,10 @@ class PlanBuilder:
             return [Candidate(mask=mask, box=region.box, noun=entity.noun if entity else clause.target.noun or "object",
                               color=entity.color if entity else _measured_color(self.scene.image, mask),
                               entity_id=entity_id)]
-        resolution = resolve(clause.target, self.scene)
+        try:
+            resolution = resolve(clause.target, self.scene)
+        except TargetNotFound as exc:
+            raise exc.for_verb(clause.op.value.replace("_", " ")) from exc.__cause__
         resolution.candidates = self._adopt_composites(resolution.candidates, clause.target)
         if resolution.ambiguous and len(resolution.candidates) == 1:
             resolution.ambiguous = False

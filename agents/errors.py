@@ -31,9 +31,44 @@ class EmptyInstruction(InstructionError):
 
 
 class TargetNotFound(InstructionError):
-    """Nothing in the image matches what the instruction points at."""
+    """Nothing in the image matches what the instruction points at.
+
+    ``thing`` names it as said; ``actions`` are the ways forward a client can offer (draw a box or
+    a mask and say "… this", or configure a grounding model).
+    """
 
     code = "target_not_found"
+
+    def __init__(self, message: str, thing: str | None = None, actions: list[str] | None = None,
+                 why: str = "") -> None:
+        super().__init__(message)
+        self.thing = thing
+        self.why = why
+        self.actions = actions if actions is not None else ["draw_box", "draw_mask"]
+
+    def for_verb(self, verb: str) -> TargetNotFound:
+        """The same refusal, telling the user which words to send with a box ("remove this")."""
+        return cannot_find(self.thing, verb, self.why) if self.thing else self
+
+    @property
+    def details(self) -> dict:
+        return {"thing": self.thing, "actions": self.actions}
+
+
+def cannot_find(thing: str, verb: str = "edit", why: str = "") -> TargetNotFound:
+    """The refusal for a named thing the engines cannot find: it names the thing and offers the way on."""
+    because = f" ({why})" if why else ""
+    return TargetNotFound(
+        f"I can't find {thing!r} in the image{because}. Draw a box or a mask around it and say "
+        f"'{verb} this', or configure a grounding model (RETOUCH_GROUNDING_MODEL) that knows it.",
+        thing=thing, actions=["draw_box", "draw_mask", "configure_grounding_model"], why=why)
+
+
+class OperationFailed(InstructionError):
+    """An engine could not carry out one planned operation (it cannot draw that, the reference
+    image is missing, …); nothing was written."""
+
+    code = "operation_failed"
 
 
 class ModelOutputError(RetouchError):

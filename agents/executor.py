@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from engines.base import EngineError, EngineUnavailable
 from engines.classical.colors import color_name
 from engines.registry import EngineSet
 from state.blobs import ImageRepository
 from state.models import EditOperation, Entity, Plan, Region
 
+from .errors import OperationFailed
 from .measure import window
 from .operations import operation
 from .outcomes import Execution, OpOutcome
@@ -84,10 +86,15 @@ class Executor:
             [op for op in plan.operations if operation(op.kind).runs_last]
         for index, op in enumerate(ops):
             started, stored = time.perf_counter(), self.images.busy_ms
-            ran = operation(op.kind).run(
-                self, op, current, working, order, turn=turn, next_entity=next_entity, references=references,
-                seed=seed + index, cache_key=cache_key if index == 0 else None,
-            )
+            try:
+                ran = operation(op.kind).run(
+                    self, op, current, working, order, turn=turn, next_entity=next_entity, references=references,
+                    seed=seed + index, cache_key=cache_key if index == 0 else None,
+                )
+            except EngineUnavailable:
+                raise  # the engines are down, not the request wrong: a 503, try again later
+            except EngineError as exc:
+                raise OperationFailed(f"could not {operation(op.kind).describe_request(op)}: {exc}") from exc
             current, outcome, next_entity = ran.image, ran.outcome, ran.next_entity
             outcome.ms = (time.perf_counter() - started) * 1000
             engine_ms += outcome.ms - (self.images.busy_ms - stored)  # storing masks is not engine work

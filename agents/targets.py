@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engines.base import Detection
+from engines.base import Detection, UnknownTarget
 from engines.registry import EngineSet
 from state.blobs import ImageRepository
 from state.models import Entity, Region, TargetSpec
 
-from .errors import TargetNotFound
+from .errors import TargetNotFound, cannot_find
 from .regions import (
     box_iou,
     box_mask,
@@ -139,9 +139,13 @@ class Scene:
 def resolve(spec: TargetSpec, scene: Scene) -> Resolution:
     """All candidates the spec can mean, narrowed by its qualifiers; ambiguous when a singular
     target still has several."""
-    candidates = _gather(spec, scene)
+    thing = _thing(spec)
+    try:
+        candidates = _gather(spec, scene)
+    except UnknownTarget as exc:  # the engines do not know this kind of thing at all
+        raise cannot_find(thing, why="the offline grounder does not know what that looks like") from exc
     if not candidates:
-        raise TargetNotFound(f"nothing in the image matches {spec.phrase or _spec_words(spec)!r}")
+        raise cannot_find(thing, why="nothing there matches it")
     candidates = narrow(candidates, spec, scene.shape)
     singular = not (spec.plural or spec.all)
     if singular and len(candidates) > 1:
@@ -155,6 +159,15 @@ def resolve(spec: TargetSpec, scene: Scene) -> Resolution:
 
 def _spec_words(spec: TargetSpec) -> str:
     return " ".join([*spec.colors, spec.noun or "object"])
+
+
+def _thing(spec: TargetSpec) -> str:
+    """The target as the user said it, without its article ("the red cup" → "red cup")."""
+    phrase = spec.phrase or _spec_words(spec)
+    for article in ("the ", "a ", "an ", "this ", "that "):
+        if phrase.lower().startswith(article):
+            return phrase[len(article):]
+    return phrase
 
 
 def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:

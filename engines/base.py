@@ -26,6 +26,8 @@ class Detection:
     rgb: tuple[int, int, int] | None = None
     score: float = 1.0
     attributes: dict[str, Any] = field(default_factory=dict)
+    alpha: np.ndarray | None = None
+    """A soft matte (float32 in [0, 1]) where the edge is soft (hair, fur); ``mask`` is its hard cut."""
 
     @property
     def area(self) -> int:
@@ -142,6 +144,36 @@ class Generator(Protocol):
 
 class EngineError(RuntimeError):
     """An engine could not do what was asked (bad input, missing weights, out of memory)."""
+
+
+class HoleTooLarge(EngineError):
+    """The hole is too large, or sits in too much structure, to fill plausibly without a model.
+
+    Raised before anything is painted; ``figures`` says what was measured. The way to do it is the
+    neural inpainter (``RETOUCH_ENGINES=auto`` with ``RETOUCH_INPAINT_MODEL`` set).
+    """
+
+    def __init__(self, message: str, figures: dict[str, float] | None = None):
+        self.figures = dict(figures or {})
+        super().__init__(message)
+
+
+class UnknownTarget(EngineError):
+    """A grounder was asked for a kind of thing it cannot recognise (the agents turn this into a
+    TargetNotFound that offers a drawn box or a grounding model)."""
+
+    def __init__(self, noun: str, message: str) -> None:
+        super().__init__(message)
+        self.noun = noun
+
+
+class EngineUnavailable(EngineError):
+    """A remote engine cannot be reached: its cluster is down, or a replica died and the retry failed too.
+
+    Nothing of the turn was written; the same message can be sent again once the engines are back.
+    """
+
+    code = "engine_unavailable"
 
 
 # The input checks every inpainter shares: the same typed errors whatever runs behind it.

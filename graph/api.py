@@ -28,6 +28,7 @@ from .builder import build_graph
 from .services import EngineSet, Services, build_services, register, unregister
 from .settings import Settings
 from .state import Context
+from .uploads import keep_sent_image
 
 log = logging.getLogger("retouch")
 _LOGGED_NOTES: set[str] = set()
@@ -210,6 +211,11 @@ class Editor:
                     raise
                 retries += 1
                 inputs["conflict_retries"] = retries
+            except Exception as exc:
+                # A failed message writes nothing, except that the image sent with it is kept.
+                if inputs.get("image_ref"):
+                    keep_sent_image(self.store, session_id, inputs["image_ref"], text, exc)
+                raise
         result = self._result(session_id, output, retries)
         yield ProgressEvent(stage="done", message=result.reply, result=result)
 

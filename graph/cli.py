@@ -52,10 +52,10 @@ def _show(result: TurnResult) -> None:
                           f"{result.critique.preservation.get('ssim', 1):.3f}[/dim]")
 
 
-def _run(session, message: str, image=None) -> TurnResult:
+def _run(session, message: str, image=None, box=None, reference_images=()) -> TurnResult:
     result = None
     with console.status(f"[bold]{message}[/bold]") as status:
-        for event in session.stream(message, image=image):
+        for event in session.stream(message, image=image, box=box, reference_images=reference_images):
             if event.result is not None:
                 result = event.result
             else:
@@ -109,11 +109,17 @@ def chat(
     store: str = typer.Option(None), engines: str = typer.Option(None),
     output: Path = typer.Option(Path("retouch-chat.png"), "-o", "--output", help="where the image is saved after each turn"),
 ) -> None:
-    """Talk to Retouch about an image; the current image is saved after every turn."""
+    """Talk to Retouch about an image; the current image is saved after every turn.
+
+    Besides messages: '/box X0 Y0 X1 Y1' points at a region for the next message ("remove this"),
+    '/ref PATH' attaches an image to insert, '/image PATH' starts over from another image,
+    'history' lists the turns, 'quit' stops. No error ends the conversation.
+    """
     with _editor(store, engines) as editor:
         session = editor.session(session_id)
-        console.print(f"session {session.id} — type 'quit' to stop, 'history' to list turns")
-        first_image = image
+        console.print(f"session {session.id} — type 'quit' to stop, 'history' to list turns, "
+                      "'/box x0 y0 x1 y1' to point at something")
+        pending: dict = {"image": image}
         while True:
             try:
                 message = console.input("[bold cyan]you>[/bold cyan] ").strip()
@@ -121,20 +127,58 @@ def chat(
                 break
             if message in ("quit", "exit", ":q"):
                 break
+            if not message:
+                continue
             if message == "history":
                 for turn in session.history():
                     console.print(f"{turn.index:3d} {turn.kind.value:8s} {turn.message} → {turn.reply}")
                 continue
+            if message.startswith("/"):
+                _chat_command(message, pending)
+                continue
             try:
-                result = _run(session, message, image=first_image)
-                first_image = None
-            except RetouchError as exc:
+                result = _run(session, message, image=pending.pop("image", None), box=pending.pop("box", None),
+                              reference_images=pending.pop("references", ()))
+            except Exception as exc:  # noqa: BLE001 — a chat survives every error a turn can raise
                 _error(exc)
+                _next_step(exc)
                 continue
             _show(result)
             if session.image is not None:
                 session.image.save(output)
                 console.print(f"[dim]saved {output}[/dim]")
+
+
+def _chat_command(line: str, pending: dict) -> None:
+    """'/box', '/ref' and '/image': what the next message comes with."""
+    name, _, rest = line.partition(" ")
+    if name == "/box":
+        numbers = rest.replace(",", " ").split()
+        if len(numbers) != 4 or not all(n.lstrip("-").isdigit() for n in numbers):
+            console.print("[red]say /box X0 Y0 X1 Y1 (pixels), then e.g. 'remove this'[/red]")
+            return
+        pending["box"] = [int(n) for n in numbers]
+        console.print(f"[dim]box {pending['box']} will go with the next message[/dim]")
+    elif name in ("/ref", "/image") and rest.strip():
+        path = Path(rest.strip()).expanduser()
+        if not path.is_file():
+            console.print(f"[red]no file {escape(str(path))}[/red]")
+            return
+        if name == "/ref":
+            pending.setdefault("references", []).append(path)
+        else:
+            pending["image"] = path
+        console.print(f"[dim]{escape(str(path))} will go with the next message[/dim]")
+    else:
+        console.print("[red]commands: /box X0 Y0 X1 Y1, /ref PATH, /image PATH[/red]")
+
+
+def _next_step(exc: Exception) -> None:
+    """What the person can do after an error, in one line."""
+    if isinstance(exc, RetouchError) and getattr(exc, "code", "") == "target_not_found":
+        console.print("[yellow]point at it with '/box X0 Y0 X1 Y1' and say e.g. 'remove this'[/yellow]")
+    elif not isinstance(exc, RetouchError):
+        console.print("[yellow]that was not expected; the session is as it was — try another message[/yellow]")
 
 
 @app.command()

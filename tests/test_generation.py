@@ -196,11 +196,11 @@ def test_best_of_n_keeps_the_critics_choice():
 
 
 def test_generate_needs_words_it_knows(editor):
-    from engines.base import EngineError
+    from agents.errors import OperationFailed
     from state.errors import MissingImage
 
     session = editor.session()
-    with pytest.raises(EngineError, match="cannot draw 'zorgle'"):  # offline: shapes and known objects only
+    with pytest.raises(OperationFailed, match="cannot draw 'zorgle'"):  # offline: shapes and known objects only
         session.send("a zorgle over a blue square")
     with pytest.raises(MissingImage):
         session.send("remove the red circle")

@@ -157,6 +157,11 @@ class Operation:
     def describe(self, op: EditOperation) -> str:
         return op.kind.value
 
+    def describe_request(self, op: EditOperation) -> str:
+        """The operation as asked, for errors ("remove the cup")."""
+        what = op.target.phrase if op.target.scope != "image" else "the image"
+        return f"{op.kind.value.replace('_', ' ')} {what}".strip()
+
 
 def keeps_presence(op: EditOperation, entity: Entity | None, add: AddConstraint) -> None:
     """'the X stays visible where it is': what placing, moving and scaling leave behind."""

@@ -9,7 +9,7 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
-from ..base import Detection, EngineError
+from ..base import Detection, EngineError, UnknownTarget
 from .colors import PALETTE, canonical_color, rgb_to_lab
 from .scene import parse_scene
 from .vocabulary import OBJECTS, REGION_NOUNS, SHAPES, canonical_noun
@@ -183,8 +183,8 @@ class ClassicalGrounder:
             wanted_colors.append(canonical)
         canonical = None if noun is None else canonical_noun(noun)
         if noun is not None and canonical is None:
-            raise EngineError(
-                f"the classical grounder cannot find {noun!r}; it knows shapes ({', '.join(SHAPES)}), "
+            raise UnknownTarget(
+                noun, f"the classical grounder cannot find {noun!r}; it knows shapes ({', '.join(SHAPES)}), "
                 f"objects ({', '.join(OBJECTS)}) and regions ({', '.join(REGION_NOUNS)})"
             )
 

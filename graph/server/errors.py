@@ -28,11 +28,13 @@ STATUS_BY_CODE: dict[str, int] = {
     "unparseable_instruction": 422,
     "empty_instruction": 422,
     "target_not_found": 422,
+    "operation_failed": 422,
     "instruction_error": 422,
     "invalid_request": 422,
     "unauthorized": 401,
     "store_unavailable": 503,
     "backend_unavailable": 503,
+    "engine_unavailable": 503,
     "model_output_error": 502,
     "engine_error": 500,
 }
@@ -56,7 +58,9 @@ def status_for(exc: BaseException) -> int:
 def error_body(exc: BaseException) -> dict:
     """The JSON body for an exception; unexpected ones do not leak their text."""
     if isinstance(exc, RetouchError) or getattr(exc, "code", None):
-        return {"error": {"code": getattr(exc, "code", "retouch_error"), "message": str(exc)}}
+        body = {"code": getattr(exc, "code", "retouch_error"), "message": str(exc)}
+        details = getattr(exc, "details", None)  # e.g. target_not_found: the thing and the ways forward
+        return {"error": body | ({"details": details} if isinstance(details, dict) else {})}
     return {"error": {"code": "internal_error", "message": f"unexpected {type(exc).__name__}; see the server log"}}
 
 

@@ -14,9 +14,10 @@ from PIL import Image
 
 from state.errors import CorruptImage
 from state.images import decode_image, load_image
-from state.models import SessionMeta, Turn, TurnKind, Version, new_id
+from state.models import Turn
 from state.store import SessionStore
 
+from ..uploads import commit_upload as keep_upload
 from .errors import ApiError
 
 _DATA_URL = re.compile(r"^data:[\w/+.-]*(;[\w=-]+)*;base64,", re.IGNORECASE)
@@ -71,18 +72,6 @@ def check_box(box: list[int] | None, size: tuple[int, int] | None) -> list[int] 
 def commit_upload(store: SessionStore, session_id: str, image: Image.Image) -> Turn:
     """Make ``image`` the session's head as an ``upload`` turn (undo goes back to the previous head).
 
-    The graph needs a message to run a turn; an upload without words is a pure history step, so it
-    is written with one optimistic commit like every other turn.
+    The graph needs a message to run a turn; an upload without words is a pure history step.
     """
-    snapshot = store.load(session_id, recent=0)
-    meta: SessionMeta = snapshot.meta.model_copy(deep=True)
-    index = meta.turn_count + 1
-    head = snapshot.head
-    ref = store.images.put_image(image)
-    version = Version(id=new_id(), parent=meta.head, image_ref=ref, width=image.width, height=image.height,
-                      turn=index, note="uploaded", next_entity=head.next_entity if head else 1)
-    turn = Turn(index=index, message="(image upload)", kind=TurnKind.UPLOAD, base_version=meta.head,
-                version_id=version.id, reply=f"Image uploaded ({image.width}x{image.height}).")
-    meta.head, meta.redo, meta.pending, meta.turn_count = version.id, [], None, index
-    store.commit(meta, snapshot.meta.revision, turn, [version])
-    return turn
+    return keep_upload(store, session_id, store.images.put_image(image))
