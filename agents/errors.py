@@ -40,10 +40,11 @@ class TargetNotFound(InstructionError):
     code = "target_not_found"
 
     def __init__(self, message: str, thing: str | None = None, actions: list[str] | None = None,
-                 why: str = "") -> None:
+                 why: str = "", verb: str = "edit") -> None:
         super().__init__(message)
         self.thing = thing
         self.why = why
+        self.verb = verb
         self.actions = actions if actions is not None else ["draw_box", "draw_mask"]
 
     def for_verb(self, verb: str) -> TargetNotFound:
@@ -52,7 +53,7 @@ class TargetNotFound(InstructionError):
 
     @property
     def details(self) -> dict:
-        return {"thing": self.thing, "actions": self.actions}
+        return {"thing": self.thing, "actions": self.actions, "say": f"{self.verb} this"}
 
 
 def cannot_find(thing: str, verb: str = "edit", why: str = "") -> TargetNotFound:
@@ -61,7 +62,7 @@ def cannot_find(thing: str, verb: str = "edit", why: str = "") -> TargetNotFound
     return TargetNotFound(
         f"I can't find {thing!r} in the image{because}. Draw a box or a mask around it and say "
         f"'{verb} this', or configure a grounding model (RETOUCH_GROUNDING_MODEL) that knows it.",
-        thing=thing, actions=["draw_box", "draw_mask", "configure_grounding_model"], why=why)
+        thing=thing, actions=["draw_box", "draw_mask", "configure_grounding_model"], why=why, verb=verb)
 
 
 class OperationFailed(InstructionError):

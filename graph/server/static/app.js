@@ -25,7 +25,7 @@ async function api(path, options = {}) {
 async function errorOf(response) {
   try {
     const body = await response.json();
-    return new Error(`${body.error.code}: ${body.error.message}`);
+    return Object.assign(new Error(`${body.error.code}: ${body.error.message}`), { details: body.error.details });
   } catch (_) {
     return new Error(`HTTP ${response.status}`);
   }
@@ -255,16 +255,37 @@ async function send(text) {
         state.references = []; renderReferences();
       } else if (event === "error") {
         say("error", `${data.error.code}: ${data.error.message}`);
+        offer(data.error.details);
       } else {
         setBusy(true, `${event}: ${data.message}`);
       }
     }
   } catch (error) {
     say("error", error.message);
+    offer(error.details);
   } finally {
     setBusy(false);
     await refresh();
   }
+}
+
+// A refusal that names what it could not find offers the way on: draw a box, then send "… this".
+function offer(details) {
+  if (!details || !(details.actions || []).includes("draw_box")) return;
+  const li = document.createElement("li");
+  li.className = "offer";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.dataset.offer = "box";
+  button.textContent = `Draw a box around the ${details.thing || "thing"}`;
+  button.addEventListener("click", () => {
+    document.querySelector("[data-tool=box]").click();
+    $("message").value = details.say || "edit this";
+    $("message").focus();
+  });
+  li.appendChild(button);
+  $("log").appendChild(li);
+  li.scrollIntoView({ block: "end" });
 }
 
 async function command(path, body) {
