@@ -557,3 +557,16 @@ def test_hybrid_parser_through_the_graph_puts_the_model_calls_in_the_html_trace(
     html = write_session_report(editor.store, session.id, tmp_path / "report.html").read_text()
     assert "model text-model parse #1 (json_schema), 50+20 tokens, ok" in html
     editor.close()
+
+
+def test_hybrid_holds_the_model_to_the_verbs_of_the_message(openai_server):
+    from agents.llm.hybrid import check_grounded
+    from state.models import Intent, IntentClause
+
+    wrong = Intent(text="zorp and make the square blue", clauses=[
+        IntentClause(op=OpKind.REMOVE, target=TargetSpec(phrase="the square", noun="square"))])
+    with pytest.raises(ValueError, match="'make', which does not mean remove"):
+        check_grounded(wrong, ParseRequest(text="zorp and make the square blue"))
+    idiom = Intent(text="the square has to vamoose", clauses=[
+        IntentClause(op=OpKind.REMOVE, target=TargetSpec(phrase="the square", noun="square"))])
+    check_grounded(idiom, ParseRequest(text="the square has to vamoose"))  # no known verb: not held

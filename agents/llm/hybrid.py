@@ -4,7 +4,8 @@ The grammar is fast and exact on what it covers; a small local model is slow and
 wrong. So the model never overrides the grammar: it is asked only when the grammar raises an
 InstructionError, and its answer must stand on the message and the session: every entity id it
 names exists and is still in the picture, and every thing it names (targets, new objects,
-materials, scenes, texts) is something the user actually said. A violation goes back to the model
+materials, scenes, texts) is something the user actually said, and each operation is one the
+message's verbs can mean. A violation goes back to the model
 once (the client's repair round); when the model cannot help, the grammar's own error is raised,
 since it says what was understood and what was not.
 """
@@ -114,6 +115,48 @@ def _clause_problems(index: int, clause: IntentClause, message_words: list[str],
     return problems
 
 
+# Which of the grammar's verb families (agents.parsing.lexicon.VERBS) can say each operation.
+_OP_VERBS: dict[OpKind, frozenset[str]] = {
+    OpKind.REMOVE: frozenset({"remove", "take"}),
+    OpKind.INSERT: frozenset({"insert", "want", "place", "text"}),
+    OpKind.REPLACE: frozenset({"make", "place", "want", "insert", "take"}),
+    OpKind.RECOLOR: frozenset({"make", "want"}),
+    OpKind.MATERIAL: frozenset({"make", "want"}),
+    OpKind.BACKGROUND: frozenset({"make", "want", "place", "insert"}),
+    OpKind.COUNT: frozenset({"make", "want", "insert", "remove", "place"}),
+    OpKind.MOVE: frozenset({"move", "place"}),
+    OpKind.RESIZE: frozenset({"resize", "make", "want"}),
+    OpKind.FILTER: frozenset({"filter", "make", "adjust", "want"}),
+    OpKind.TEXT: frozenset({"text", "insert", "place"}),
+    OpKind.REPLACE_TEXT: frozenset({"make", "text"}),
+    OpKind.CROP: frozenset({"crop", "take"}),
+    OpKind.ROTATE: frozenset({"rotate", "make"}),
+    OpKind.FLIP: frozenset({"flip", "make"}),
+}
+
+
+def _verb_families(message_words: list[str]) -> dict[str, str]:
+    from agents.parsing.lexicon import VERBS
+
+    single = {key[0]: family for key, family in VERBS.items() if len(key) == 1}
+    return {w: single[w] for w in message_words if w in single}
+
+
+def _op_problems(intent: Intent, message_words: list[str]) -> list[str]:
+    """An operation none of the message's verbs can mean ("make the square blue" read as a
+    removal): small models pick the first kind they know when unsure."""
+    verbs = _verb_families(message_words)
+    if not verbs:
+        return []  # idioms and questions without a known verb: nothing to hold the model to
+    problems = []
+    for index, clause in enumerate(intent.clauses):
+        allowed = _OP_VERBS.get(clause.op)
+        if allowed is not None and not allowed & set(verbs.values()):
+            said_verbs = ", ".join(repr(w) for w in verbs)
+            problems.append(f"clause {index}: the message says {said_verbs}, which does not mean {clause.op.value}")
+    return problems
+
+
 def check_grounded(intent: Intent, request: ParseRequest) -> None:
     """Raise ValueError (a repair request) when the intent names things the message and the
     session do not: entities that are gone, or targets, objects and words the user never said."""
@@ -125,6 +168,7 @@ def check_grounded(intent: Intent, request: ParseRequest) -> None:
     gone = sorted({i for t in targets for i in t.entity_ids if i not in present})
     if gone:
         problems.append(f"entities {gone} are no longer in the picture: use only {sorted(present) or 'none'}")
+    problems += _op_problems(intent, message_words)
     for index, clause in enumerate(intent.clauses):
         problems += _clause_problems(index, clause, message_words, request.text)
     for kept in intent.keep:
