@@ -116,6 +116,14 @@ class Executor:
     def outcome(op: EditOperation, entity_id: str | None) -> OpOutcome:
         return OpOutcome(op_id=op.id, kind=op.kind, entity_id=entity_id)
 
+    def start(self, op: EditOperation, image: np.ndarray, working: dict[str, Entity]):
+        """What an operation on an object starts from: its mask, the protected pixels, its
+        entity and a fresh outcome."""
+        shape = image.shape[:2]
+        entity_id = op.entity_ids[0] if op.entity_ids else None
+        return (self.mask_of(op.region, shape), self.protected(op, working, shape), entity_id,
+                self.outcome(op, entity_id))
+
     @staticmethod
     def engine_call(engine: Any, previous: Any) -> dict[str, Any]:
         return engine_call(engine, previous)

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -34,7 +33,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture()
 def editor():
-    with Editor(Settings.load(store="memory://", max_pixels=4_000_000)) as instance:
+    with Editor(Settings.load(store="memory://")) as instance:
         yield instance
 
 

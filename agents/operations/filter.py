@@ -35,10 +35,7 @@ class Filter(Operation):
         op.params["strength"] = round(float(op.params.get("strength", 1.0)) * (1.0 + 0.25 * variant), 3)
 
     def run(self, executor, op, image, working, order, *, turn, next_entity, references, seed, cache_key):
-        shape = image.shape[:2]
-        target = executor.mask_of(op.region, shape)
-        protected = executor.protected(op, working, shape)
-        outcome = executor.outcome(op, op.entity_ids[0] if op.entity_ids else None)
+        target, protected, _, outcome = executor.start(op, image, working)
         mask = None if op.target.scope == "image" else target
         if protected is not None:
             mask = ~protected if mask is None else mask & ~protected

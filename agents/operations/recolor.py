@@ -30,11 +30,7 @@ class Recolor(Operation):
         insert.params.update(color=color, rgb=list(rgb_of(color)))
 
     def run(self, executor, op, image, working, order, *, turn, next_entity, references, seed, cache_key):
-        shape = image.shape[:2]
-        target = executor.mask_of(op.region, shape)
-        protected = executor.protected(op, working, shape)
-        entity_id = op.entity_ids[0] if op.entity_ids else None
-        outcome = executor.outcome(op, entity_id)
+        target, protected, entity_id, outcome = executor.start(op, image, working)
         rgb = tuple(op.params.get("rgb") or rgb_of(op.params["color"]))
         mask = target if protected is None else target & ~protected
         result = executor.engines.recolorer.recolor(image, mask, rgb)

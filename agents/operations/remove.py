@@ -30,11 +30,7 @@ class Remove(Operation):
             op.strategy["method"] = INPAINT_METHODS[variant % len(INPAINT_METHODS)]
 
     def run(self, executor, op, image, working, order, *, turn, next_entity, references, seed, cache_key):
-        shape = image.shape[:2]
-        target = executor.mask_of(op.region, shape)
-        protected = executor.protected(op, working, shape)
-        entity_id = op.entity_ids[0] if op.entity_ids else None
-        outcome = executor.outcome(op, entity_id)
+        target, protected, entity_id, outcome = executor.start(op, image, working)
         inpainter = executor.engines.inpainter
         grow = int(op.strategy.get("dilate", 3))
         hole = dilate(target, grow)

@@ -8,20 +8,40 @@ from state.models import ConstraintKind, FeedbackHint
 
 from ..measure import measured_color
 from ..regions import dilate, mask_iou
-from .base import SHAPES, RunResult, verdict
+from .base import SHAPES, Operation, RunResult, verdict
 
 FILL = {"dilate": 3, "method": "auto"}
+
+
+class WholeOrObject(Operation):
+    """Rotate and flip: the whole picture when no object is named, else each object named."""
+
+    def params(self, clause) -> dict:
+        raise NotImplementedError
+
+    def plan(self, builder, index, clause, intent):
+        if clause.target.scope == "image" and not clause.target.noun:
+            builder.add_op(index, 0, self.kind, clause, params=self.params(clause))
+            return None
+        return builder.each_target(self, index, clause, intent)
+
+    def plan_object(self, builder, index, sub, clause, candidate, common):
+        builder.add_op(index, sub, self.kind, clause, params=self.params(clause), strategy=dict(FILL), **common)
+
+    def check(self, context, op, outcome):
+        if is_object_transform(op, outcome):
+            return check_object_transform(context, op, outcome)
+        return self.check_image(context, op), []
+
+    def supersedes(self, op, constraint, hit):
+        return moves_object(op, constraint, hit) if hit else reframes_image(op, constraint)
 
 
 def object_transform(executor, op, image, working, *, turn, next_entity, flip: str | None = None) -> RunResult:
     """Cut the object out, fill behind it, paste it transformed; the entity follows its new mask."""
     from engines.classical.geometry import transform_object
 
-    shape = image.shape[:2]
-    target = executor.mask_of(op.region, shape)
-    protected = executor.protected(op, working, shape)
-    entity_id = op.entity_ids[0] if op.entity_ids else None
-    outcome = executor.outcome(op, entity_id)
+    target, protected, entity_id, outcome = executor.start(op, image, working)
     inpainter = executor.engines.inpainter
     previous = getattr(inpainter, "last_result", None)
     result, new_mask = transform_object(
