@@ -570,3 +570,34 @@ def test_hybrid_holds_the_model_to_the_verbs_of_the_message(openai_server):
     idiom = Intent(text="the square has to vamoose", clauses=[
         IntentClause(op=OpKind.REMOVE, target=TargetSpec(phrase="the square", noun="square"))])
     check_grounded(idiom, ParseRequest(text="the square has to vamoose"))  # no known verb: not held
+
+
+def test_a_text_only_critic_model_is_told_the_measurements_instead(openai_server):
+    from state import open_store
+
+    store = open_store("memory://")
+    from agents.critic import OfflineCritic
+    from engines.registry import build_engine_set
+
+    critic = VLMCritic(_client(openai_server, max_retries=0), measured=OfflineCritic(build_engine_set("classical"),
+                                                                                     store.images))
+    # llama.cpp with a text model: the image parts break its chat template
+    openai_server.push_error(500, 'can only concatenate str (not "list") to str')
+    openai_server.push_json({"score": 0.9, "feedback": "looks fine"})
+    result = critic.critique(_critique_request([]))
+    openai_server.push_json({"score": 0.8})
+    critic.critique(_critique_request([]))  # remembered: no second try with images
+
+    with_images, text_only, later = openai_server.chat_requests()
+    assert len(_decoded_images(with_images["messages"][-1]["content"])) == 2
+    assert text_only["messages"][-1]["content"].startswith("The images cannot be shown to you")
+    assert isinstance(later["messages"][-1]["content"], str) and critic.sees_images is False
+    assert "cannot see images" in result.feedback
+
+
+def test_a_critic_outage_is_not_taken_for_a_text_only_model(openai_server):
+    critic = VLMCritic(_client(openai_server, max_retries=0, vision_model="vision-model"), combine="vlm")
+    openai_server.push_error(503, "vision-model is loading")
+    with pytest.raises(BackendUnavailable, match="HTTP 503"):
+        critic.critique(_critique_request([]))
+    assert critic.sees_images is None

@@ -3,7 +3,8 @@
 A VLM sees what measurements miss (a smudge that is technically the background colour, a fill
 that looks wrong), and measurements catch what a VLM glosses over (a constraint on a small object,
 a 3 px residue). By default the final score is the lower of the two, so either can send the plan
-back; ``combine`` picks "vlm" or "measured" alone, or their "mean".
+back; ``combine`` picks "vlm" or "measured" alone, or their "mean". A server whose model cannot take
+images (a text model behind llama.cpp) is told the measurements instead, once it has refused.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from agents.critic import CritiqueRequest
+from agents.errors import BackendUnavailable
 from prompts import load_prompt
 from state.models import ConstraintVerdict, Critique, FeedbackHint
 
 from .client import CallLog, LLMClient
 from .context import constraints_text
+from .formats import refuses_images
 from .media import MAX_SIDE, image_part
 from .wire import Wire, WireHint, to_hint
 
@@ -56,6 +59,8 @@ class VLMCritic(CallLog):
         self.measured = measured
         self.combine = combine
         self.max_side = max_side
+        self.sees_images: bool | None = None
+        """None until the first critique; False when the server refused image parts (a text model)."""
 
     def critique(self, request: CritiqueRequest) -> Critique:
         records = self._begin()
@@ -67,17 +72,31 @@ class VLMCritic(CallLog):
         op_ids = {op.id for op in request.plan.operations}
         system = load_prompt("critic", message=request.intent_text or "(not given)",
                              operations=_operations_text(request), constraints=constraints_text(live))
-        content = [
-            {"type": "text", "text": "Image 1, before the edit:"}, image_part(request.before, self.max_side),
-            {"type": "text", "text": "Image 2, after the edit:"}, image_part(request.after, self.max_side),
-            {"type": "text", "text": "Judge the edit."},
-        ]
-        messages: list[dict[str, Any]] = [{"role": "system", "content": system},
-                                          {"role": "user", "content": content}]
         wanted = {c.id for c in live}
-        vlm: LLMCritique = self.llm.structured(
-            messages, LLMCritique, convert=lambda wire: _checked(wire, wanted, op_ids), vision=True,
-            purpose="critique", records=records)
+
+        def ask(content: Any) -> LLMCritique:
+            return self.llm.structured(
+                [{"role": "system", "content": system}, {"role": "user", "content": content}], LLMCritique,
+                convert=lambda wire: _checked(wire, wanted, op_ids), vision=True, purpose="critique",
+                records=records)
+
+        if self.sees_images is not False:
+            try:
+                vlm = ask([
+                    {"type": "text", "text": "Image 1, before the edit:"}, image_part(request.before, self.max_side),
+                    {"type": "text", "text": "Image 2, after the edit:"}, image_part(request.after, self.max_side),
+                    {"type": "text", "text": "Judge the edit."},
+                ])
+                self.sees_images = True
+                return self._merge(vlm, measured, request)
+            except BackendUnavailable as error:
+                cause = error.__cause__  # an HTTP answer about the images, not an outage
+                status = getattr(cause, "status_code", None)
+                if self.sees_images or status is None or not refuses_images(status, str(cause)):
+                    raise
+                self.sees_images = False  # a text-only model: remembered, said in every critique
+        vlm = ask(_measurements_text(measured))
+        vlm.feedback = f"(the critic model cannot see images; judged from the measurements) {vlm.feedback}".strip()
         return self._merge(vlm, measured, request)
 
     def _merge(self, vlm: LLMCritique, measured: Critique | None, request: CritiqueRequest) -> Critique:
@@ -131,6 +150,21 @@ def _checked(wire: LLMCritique, wanted: set[str], op_ids: set[str]) -> LLMCritiq
         if hint.op_id is not None and hint.op_id not in op_ids:
             raise ValueError(f"hint op_id {hint.op_id!r} is not one of the operations {sorted(op_ids)}")
     return wire
+
+
+def _measurements_text(measured: Critique | None) -> str:
+    """What a text-only critic model judges instead of the two images."""
+    if measured is None:
+        return "The images cannot be shown to you and nothing was measured: judge from the request alone."
+    lines = ["The images cannot be shown to you. What measuring the edit found:",
+             f"measured score {measured.score:.2f} ({'passed' if measured.passed else 'below threshold'})"]
+    lines += [f"- {v.op_id} {v.kind.value}: {'ok' if v.ok else 'FAILED'} ({v.score:.2f}): {v.reason}"
+              for v in measured.operations]
+    lines += [f"- constraint {v.constraint_id}: {'holds' if v.holds else 'BROKEN'}: {v.reason}"
+              for v in measured.constraints]
+    if measured.preservation:
+        lines.append(f"outside the edit: {measured.preservation}")
+    return "\n".join(lines)
 
 
 def _operations_text(request: CritiqueRequest) -> str:

@@ -36,6 +36,17 @@ _GRAMMAR_UNSUPPORTED = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaxi
                         "description", "examples", "format")
 
 
+_IMAGE_WORDS = re.compile(r"image|multimodal|multi-modal|\(not \"list\"\)|not a string|content must be",
+                          re.IGNORECASE)
+
+
+def refuses_images(status: int, message: str) -> bool:
+    """Whether a server's error says the model cannot take image parts (a text-only model behind
+    llama.cpp answers "can only concatenate str (not "list") to str"; vLLM and Ollama name the
+    image or multimodal input)."""
+    return status in (400, 422, 500) and bool(_IMAGE_WORDS.search(message))
+
+
 def next_mode(mode: Mode) -> Mode | None:
     index = MODES.index(mode)
     return MODES[index + 1] if index + 1 < len(MODES) else None
@@ -164,4 +175,4 @@ def probe_verdict(mode: Mode, content: str) -> bool:
 
 
 __all__ = ["MODES", "PROBE_MESSAGES", "Mode", "Probe", "grammar_schema", "is_context_overflow",
-           "is_format_rejection", "next_mode", "probe_verdict", "response_format", "strict_schema"]
+           "is_format_rejection", "next_mode", "probe_verdict", "refuses_images", "response_format", "strict_schema"]
