@@ -112,6 +112,27 @@ def test_hybrid_asks_the_model_only_for_what_the_grammar_refuses(server):
     _one_repair_at_most(parser.last_calls, "parse")
 
 
+def test_critic_on_a_text_model_judges_from_the_measurements(server):
+    from agents.critic import OfflineCritic
+    from agents.llm import VLMCritic
+    from engines.registry import build_engine_set
+    from state import open_store
+    from tests.test_llm_backends import _critique_request
+
+    critic = VLMCritic(_client(server), measured=OfflineCritic(build_engine_set("classical"),
+                                                               open_store("memory://").images))
+    try:
+        result = critic.critique(_critique_request([]))
+    except ModelOutputError:
+        result = None
+    assert critic.sees_images is False  # llama.cpp's text model refused the image parts
+    refused = next(c for c in critic.last_calls if c.purpose == "critique")
+    assert refused.error.startswith("HTTP 500")
+    if result is not None:
+        assert "cannot see images" in result.feedback and 0.0 <= result.score <= 1.0
+    _one_repair_at_most(critic.last_calls, "critique")
+
+
 def _editor(server: local_llm.ServerState, **choices):
     from graph import Editor, Settings
 
