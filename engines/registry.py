@@ -102,8 +102,12 @@ def build_engine_set(mode: str = "classical", overrides: dict[str, str] | None =
     ``notes``; callers show them (the CLI prints them, the Python API logs them once).
     """
     _load_builtins()
+    if mode.startswith("ray://"):  # engines deployed on a Ray cluster (engines/served), by handle
+        from .served import connect
+
+        return connect(mode[len("ray://"):])
     if mode not in ("classical", "neural", "auto"):
-        raise UnknownEngine(f"unknown engine mode {mode!r}: use classical, neural or auto")
+        raise UnknownEngine(f"unknown engine mode {mode!r}: use classical, neural, auto or ray://HOST:PORT")
     overrides = overrides or {}
     options = {role: dict(value) for role, value in (options or {}).items()}
     notes: list[str] = []

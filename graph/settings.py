@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     max_versions: int | None = Field(default=None, description="versions kept per session (Redis)")
     blob_dir: Path | None = Field(default=None, description="image blobs on disk instead of in Redis")
 
-    engines: Literal["classical", "neural", "auto"] = Field(default="classical", description="engine family")
+    engines: str = Field(default="classical", pattern=r"^(classical|neural|auto|ray://\S+)$",
+                         description="engine family, or ray://HOST:PORT for engines served by Ray")
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, mps")
     dtype: str = Field(default="auto", description="auto (fp16 on GPU), float32, float16, bfloat16")
     inpaint_model: str | None = Field(default=None, description="diffusers inpainting id or folder")
