@@ -26,9 +26,12 @@ def connect_ray(address: str, *, namespace: str, timeout_s: float) -> None:
 
     from .client import check_reachable
 
-    if ray.is_initialized():
-        return
     check_reachable(address, timeout_s)
+    if ray.is_initialized():
+        joined = ray.get_runtime_context().gcs_address
+        if address not in ("auto", joined):
+            raise EngineUnavailable(f"this process already belongs to the Ray cluster at {joined}, not {address}")
+        return
     for key, value in LOOPBACK_ENV.items():
         os.environ.setdefault(key, value)
     try:
