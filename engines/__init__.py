@@ -7,6 +7,7 @@ from .base import (
     Filter,
     Generator,
     Grounder,
+    HoleTooLarge,
     Inpainter,
     Inserter,
     InsertSpec,
@@ -17,7 +18,7 @@ from .base import (
 from .registry import EngineSet, UnknownEngine, available, build_engine_set, create, register
 
 __all__ = [
-    "Box", "Detection", "EngineError", "EngineSet", "Filter", "Generator", "Grounder", "Inpainter",
+    "Box", "Detection", "EngineError", "EngineSet", "Filter", "Generator", "Grounder", "HoleTooLarge", "Inpainter",
     "InsertSpec", "Inserter", "Recolorer", "Segmenter", "TextDrawer", "UnknownEngine", "available",
     "build_engine_set", "create", "register",
 ]

@@ -1,5 +1,7 @@
-"""Text → regions without a model: shapes and colours from scene parsing, faces from an LBP
-cascade, subject / background from GrabCut, sky from a colour-and-position heuristic."""
+"""Text → regions without a model: shapes and colours from scene parsing; on photographs faces,
+eyes, cats, bodies and text from trained detectors that ship inside the installed packages (see
+``photo/``), people, subject and background from GrabCut seeded by them, with soft edges; sky from
+a colour-and-position heuristic. What it cannot recognise it reports with ``UnknownTarget``."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import numpy as np
 
 from ..base import Detection, EngineError, UnknownTarget
 from .colors import PALETTE, canonical_color, rgb_to_lab
+from .photo import ocr, people
 from .scene import parse_scene
 from .vocabulary import OBJECTS, REGION_NOUNS, SHAPES, canonical_noun
 
@@ -28,7 +31,12 @@ OBJECT_SHAPES: dict[str, tuple[str, ...]] = {
     "house": ("rectangle", "square", "triangle"), "cloud": ("object", "ellipse"), "moon": ("object",),
     "flower": ("object", "circle"), "hill": ("object", "ellipse"), "logo": ("rectangle", "square", "object"),
 }
-FACE_SIDE = 320  # faces are searched at this size
+# Colours a composite object can plausibly have: a purple disc is no sun.
+OBJECT_COLORS: dict[str, tuple[str, ...]] = {
+    "sun": ("yellow", "orange", "white", "red"), "moon": ("yellow", "white", "gray", "orange"),
+    "cloud": ("white", "gray"), "tree": ("green", "brown", "orange", "red", "yellow"),
+    "hill": ("green", "brown", "yellow", "gray"),
+}
 GRABCUT_SIDE = 256  # subject segmentation runs at this size
 CACHE_SIZE = 16
 OBJECTS_SUBJECT_SHARE = 0.02  # flat objects covering this much of the image are its subject
@@ -53,47 +61,9 @@ def _region(mask: np.ndarray, noun: str, score: float, **attributes: object) -> 
                      attributes={"area": int(mask.sum()), **attributes})
 
 
-@functools.cache
-def _cascade() -> object:
-    from skimage import data
-    from skimage.feature import Cascade
-
-    return Cascade(data.lbp_frontal_face_cascade_filename())
-
-
 def detect_faces(image: np.ndarray) -> list[Detection]:
-    """Frontal faces (LBP cascade), each with an elliptical mask inside its box."""
-    height, width = image.shape[:2]
-    factor = min(1.0, FACE_SIDE / max(height, width))
-    small = cv2.resize(image, (max(1, round(width * factor)), max(1, round(height * factor))),
-                       interpolation=cv2.INTER_AREA) if factor < 1.0 else image
-    side = max(small.shape[:2])
-    min_side = max(24, side // 12)
-    hits = _cascade().detect_multi_scale(img=small, scale_factor=1.2, step_ratio=1,  # type: ignore[attr-defined]
-                                         min_size=(min_side, min_side), max_size=(side, side))
-    ycrcb = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
-    colourful = float(np.std(small.astype(np.float32), axis=2).mean()) > 4.0
-    boxes: list[tuple[float, float, float, float]] = []
-    for hit in sorted(hits, key=lambda h: -h["width"]):
-        x0, y0, w, h = hit["c"], hit["r"], hit["width"], hit["height"]
-        if colourful:  # reject cascade hits with little skin tone (frequent on textures)
-            patch = ycrcb[y0:y0 + h, x0:x0 + w]
-            skin = ((patch[..., 1] >= 133) & (patch[..., 1] <= 180) & (patch[..., 2] >= 77)
-                    & (patch[..., 2] <= 135)).mean()
-            if skin < 0.3:
-                continue
-        box = (x0 / factor, y0 / factor, (x0 + w) / factor, (y0 + h) / factor)
-        if any(_overlap(box, other) > 0.3 for other in boxes):
-            continue
-        boxes.append(box)
-    faces = []
-    for x0, y0, x1, y1 in boxes:
-        mask = np.zeros((height, width), np.uint8)
-        centre = (int(round((x0 + x1) / 2)), int(round((y0 + y1) / 2)))
-        axes = (max(1, int(round((x1 - x0) * 0.42))), max(1, int(round((y1 - y0) * 0.55))))
-        cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, thickness=-1)
-        faces.append(_region(mask.astype(bool), "face", 0.8))
-    return faces
+    """Faces (Haar frontal and profile, LBP; skin-checked), each with an elliptical mask."""
+    return people.detect_faces(image)
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -189,7 +159,7 @@ class ClassicalGrounder:
             )
 
         # 2. Regions of a photograph.
-        if canonical in ("face", "background", "subject", "person", "sky", "text"):
+        if canonical in REGION_NOUNS:
             return self._ground_region(image, canonical, cache_key)
 
         # 3. Objects of the scene, filtered by shape and colour.
@@ -206,10 +176,21 @@ class ClassicalGrounder:
                 continue
             results.append(det)
         if canonical in OBJECTS:
+            results = [d for d in results if self._looks_like(image, d, canonical)]
             results = [Detection(mask=d.mask, box=d.box, label=f"{d.color} {canonical}", noun=canonical,
                                  color=d.color, rgb=d.rgb, score=d.score * 0.6,
                                  attributes={**d.attributes, "shape": d.noun}) for d in results]
         return results
+
+    @staticmethod
+    def _looks_like(image: np.ndarray, det: Detection, noun: str) -> bool:
+        """Whether a shape is plausibly the named object: its colour fits, and a balloon has its string."""
+        colors = OBJECT_COLORS.get(noun)
+        if colors is not None and det.color not in colors:
+            return False
+        if noun == "balloon":
+            return has_string(image, det)
+        return True
 
     @staticmethod
     def _noun_matches(det: Detection, noun: str, tolerance: float) -> bool:
@@ -234,7 +215,18 @@ class ClassicalGrounder:
             key = None if cache_key is None else ("sky", cache_key)
             return self._cached(key, functools.partial(detect_sky, image))
         if noun == "text":
-            return []
+            key = None if cache_key is None else ("text", cache_key)
+            return list(self._cached(key, functools.partial(ocr.detect_text, image)))
+        if noun == "cat":
+            return list(self.cats(image, cache_key))
+        if noun == "eye":
+            key = None if cache_key is None else ("eyes", cache_key)
+            return list(self._cached(key, lambda: people.detect_eyes(image, self.faces(image, cache_key))))
+        if noun == "person":
+            key = None if cache_key is None else ("people", cache_key)
+            found = self._cached(key, functools.partial(self._people, image, cache_key))
+            if found:
+                return list(found)
         key = None if cache_key is None else ("subject", cache_key)
         subject = self._cached(key, functools.partial(self._subject, image, cache_key))
         if noun in ("subject", "person"):
@@ -244,7 +236,33 @@ class ClassicalGrounder:
         background = ~subject[0].mask
         if not background.any():
             return []
-        return [_region(background, "background", subject[0].score)]
+        found = _region(background, "background", subject[0].score)
+        if subject[0].alpha is not None:
+            found.alpha = 1.0 - subject[0].alpha
+        return [found]
+
+    def cats(self, image: np.ndarray, cache_key: str | None = None) -> list[Detection]:
+        """Whole cats, found by their faces."""
+        key = None if cache_key is None else ("cats", cache_key)
+        return self._cached(key, lambda: [people.cat_from_face(image, c) for c in people.detect_cats(image)])
+
+    def _people(self, image: np.ndarray, cache_key: str | None) -> list[Detection]:
+        """One person per face (GrabCut below it); with no face, per body the body cascades agree on."""
+        found = [p for face in self.faces(image, cache_key) if (p := people.person_from_face(image, face))]
+        if not found:
+            found = [p for box in people.detect_bodies(image) if (p := people.person_from_body(image, box))]
+        return found
+
+    def entities(self, image: np.ndarray, cache_key: str | None = None, *, text: bool = True) -> list[Detection]:
+        """Everything this grounder recognises in the image, typed: flat objects, faces, cats, people
+        and (with ``text``) lines of text."""
+        found = list(self.scene(image, cache_key=cache_key))
+        found += self.faces(image, cache_key)
+        found += self.cats(image, cache_key)
+        found += self._ground_region(image, "person", cache_key) if self.faces(image, cache_key) else []
+        if text:
+            found += self._ground_region(image, "text", cache_key)
+        return found
 
     def _subject(self, image: np.ndarray, cache_key: str | None) -> list[Detection]:
         """The main subject: GrabCut seeded by a face (a person below it); else the flat objects when
@@ -257,6 +275,15 @@ class ClassicalGrounder:
             union |= det.mask
         if not faces and union.sum() >= OBJECTS_SUBJECT_SHARE * height * width:
             return [_region(union, "subject", 0.7, source="objects")]
+        if faces and (persons := self._ground_region(image, "person", cache_key)):
+            union = np.zeros((height, width), bool)
+            alpha = np.zeros((height, width), np.float32)
+            for person in persons:
+                union |= person.mask
+                alpha = np.maximum(alpha, person.alpha if person.alpha is not None else person.mask)
+            found = _region(union, "subject", 0.6, source="face")
+            found.alpha = alpha
+            return [found]
         sure = None
         if faces:
             face = max(faces, key=lambda d: d.area)
@@ -269,10 +296,14 @@ class ClassicalGrounder:
             mx, my = width // 8, height // 10
             rect = (mx, my, width - mx, height)
             source = "centre"
+        if source == "centre" and (salient := people.salient_subject(image)) is not None:
+            return [salient]
         mask = grabcut_rect(image, rect, sure_fg=sure)
         if not mask.any() or mask.all():
             return []
-        return [_region(mask, "subject", 0.6 if source == "face" else 0.4, source=source)]
+        found = _region(mask, "subject", 0.6 if source == "face" else 0.4, source=source)
+        found.alpha = people.soft_alpha(image, mask)
+        return [found]
 
 
 def detect_sky(image: np.ndarray) -> list[Detection]:
@@ -290,3 +321,22 @@ def detect_sky(image: np.ndarray) -> list[Detection]:
     if mask.sum() < 0.02 * height * width:
         return []
     return [_region(mask, "sky", 0.5)]
+
+
+def has_string(image: np.ndarray, det: Detection) -> bool:
+    """A balloon's string: a thin line under the body's bottom centre that differs from what is
+    beside it, on most rows of a strip as tall as a third of the body."""
+    height, width = image.shape[:2]
+    x0, y0, x1, y1 = det.box
+    w, h = x1 - x0, y1 - y0
+    cx = (x0 + x1) // 2
+    top, bottom = y1 + 1, min(height, y1 + max(4, h // 3))
+    half = max(3, w // 8)
+    if bottom - top < 3 or cx - 3 * half < 0 or cx + 3 * half >= width:
+        return False
+    strip = rgb_to_lab(image[top:bottom, cx - 3 * half:cx + 3 * half])
+    side = np.concatenate([strip[:, :half], strip[:, -half:]], axis=1)
+    reference = np.median(side, axis=1, keepdims=True)
+    centre = strip[:, 2 * half:4 * half]
+    deviant = np.linalg.norm(centre - reference, axis=2).max(axis=1) > 15
+    return float(deviant.mean()) >= 0.7

@@ -30,6 +30,10 @@ RIM_STEPS = 4  # how far (px) an object's core may grow over such pixels
 SHAPE_MIN_FIT = 0.7  # below this overlap with every outline the object is just "object"
 ROUND_ASPECT = 1.12  # aspect below which an ellipse is a circle and a rectangle a square
 FIT_SIDE = 96  # outlines are fitted at this resolution
+# In photographic texture (edges almost everywhere) only truly flat regions are drawn objects: a
+# pasted or drawn shape is one solid colour, while a highlight, a shadow or a brick only looks flat.
+PHOTO_EDGE_SHARE = 0.2  # share of edge pixels above which the image is photographic texture
+PHOTO_MAX_FLATNESS = 0.1
 
 
 def _check_image(image: np.ndarray) -> None:
@@ -214,6 +218,10 @@ def parse_scene(image: np.ndarray, *, tolerance: float = 1.0,
     lab = to_lab(small)
     edges = edge_map(lab, EDGE_DELTA * tolerance)
 
+    photographic = float(edges.mean()) > PHOTO_EDGE_SHARE
+    max_flatness = min(MAX_FLATNESS * tolerance, PHOTO_MAX_FLATNESS * tolerance) if photographic \
+        else MAX_FLATNESS * tolerance
+
     # 3. Connected regions of non-edge pixels; cheap filters on their statistics first.
     count, labels, stats, _ = cv2.connectedComponentsWithStats((~edges).astype(np.uint8), connectivity=4)
     total = height * width
@@ -244,7 +252,7 @@ def parse_scene(image: np.ndarray, *, tolerance: float = 1.0,
         core_lab = lab_c[core]
         obj = _median(core_lab)
         flatness = float(np.sqrt(((core_lab - obj) ** 2).sum(axis=1).mean()))
-        if flatness > MAX_FLATNESS * tolerance:
+        if flatness > max_flatness:
             continue
         near = cv2.dilate(core.astype(np.uint8), ellipse3, iterations=2).astype(bool)
         outer = cv2.dilate(core.astype(np.uint8), ellipse3, iterations=6).astype(bool)

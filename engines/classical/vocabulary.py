@@ -23,7 +23,16 @@ _SINGULAR_S = frozenset({"rhombus", "canvas", "this", "glass", "grass", "bus", "
 OBJECTS: tuple[str, ...] = ("sun", "balloon", "tree", "house", "cloud", "moon", "flower", "hill", "logo")
 
 # Regions the classical grounder finds on photographs.
-REGION_NOUNS: tuple[str, ...] = ("face", "background", "subject", "person", "sky", "text")
+REGION_NOUNS: tuple[str, ...] = ("face", "background", "subject", "person", "sky", "text", "cat", "eye")
+
+# Words for what the photo detectors find.
+PHOTO_SYNONYMS: dict[str, str] = {
+    "people": "person", "man": "person", "woman": "person", "boy": "person", "girl": "person",
+    "astronaut": "person", "human": "person", "men": "person", "women": "person", "persons": "person",
+    "writing": "text", "words": "text", "word": "text", "sign": "text", "caption": "text", "label": "text",
+    "lettering": "text", "letters": "text", "title": "text", "texts": "text", "signs": "text",
+    "kitten": "cat", "kitty": "cat", "cats": "cat", "eyes": "eye",
+}
 
 # Words that mean "any object".
 GENERIC_NOUNS: tuple[str, ...] = ("object", "shape", "thing", "item", "one", "ones", "objects", "shapes",
@@ -44,6 +53,8 @@ def canonical_noun(word: str) -> str | None:
         return word
     if word in SHAPE_SYNONYMS:
         return SHAPE_SYNONYMS[word]
+    if word in PHOTO_SYNONYMS:
+        return PHOTO_SYNONYMS[word]
     if word.endswith("s") and word[:-1] in SHAPES + OBJECTS + REGION_NOUNS:
         return word[:-1]
     if word in ("faces",):
