@@ -1,0 +1,124 @@
+"""Scale: clients x turns through 1 and 2 API worker processes over one Redis, with the engines in
+each process or served by Ray with 1 and 2 replicas of the engine the turns spend their time in.
+
+``python -m evals.bench.scale [--clients 4 --turns 3 --side 768]``. Every figure is measured in the
+same run against the single-process set-up (one worker, engines in process), on a two-node Ray
+cluster on loopback (tests/ray_cluster.py). Turns are engine-bound: a cartoon filter over the whole
+image, served by the ``imaging`` deployment, whose replicas are the ones scaled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .common import scene
+
+MESSAGES = ("make it cartoon", "denoise it", "make it cartoon", "denoise it")
+
+
+def _worker(engines: str, store: str, clients: int, turns: int, side: int, queue: Any) -> None:
+    """One API worker: an Editor over the shared Redis, ``clients`` sessions sent turns concurrently."""
+    from graph import Editor
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    with Editor(store=store, engines=engines) as editor:
+        image = scene(side)
+        editor.session().send("make it grayscale", image=image)  # warm: engines built, caches filled
+        lock = threading.Lock()
+
+        def client() -> None:
+            session = editor.session()
+            for index in range(turns):
+                started = time.perf_counter()
+                try:
+                    session.send(MESSAGES[index % len(MESSAGES)], image=image if index == 0 else None)
+                except Exception as exc:  # reported, not raised: a benchmark counts failures
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+    queue.put({"latencies": latencies, "wall": wall, "errors": errors,
+               "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def run_setup(engines: str, store: str, workers: int, clients: int, turns: int, side: int) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    processes = [context.Process(target=_worker, args=(engines, store, clients, turns, side, queue))
+                 for _ in range(workers)]
+    for process in processes:
+        process.start()
+    results = [queue.get(timeout=900) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    latencies = sorted(v for r in results for v in r["latencies"])
+    wall = max(r["wall"] for r in results)
+    return {"turns": len(latencies), "throughput": len(latencies) / wall,
+            "p50": float(np.percentile(latencies, 50)), "p95": float(np.percentile(latencies, 95)),
+            "rss_mb": [round(r["rss_mb"]) for r in results], "errors": sum(len(r["errors"]) for r in results)}
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=4, help="concurrent sessions per worker")
+    parser.add_argument("--turns", type=int, default=3, help="turns per session")
+    parser.add_argument("--side", type=int, default=768, help="image side in pixels")
+    args = parser.parse_args(argv)
+
+    from engines.served.config import DeploymentConfig
+    from engines.served.deploy import deploy
+    from tests.ray_cluster import engine_config, start_cluster, stop_cluster
+    from tests.redis_server import RedisServer, find_redis_server
+
+    redis = RedisServer(find_redis_server(), Path(tempfile.mkdtemp(prefix="retouch-scale-redis-"))).start()
+    rows: list[dict[str, Any]] = []
+    cluster, address = start_cluster()
+    try:
+        def measure(label: str, engines: str, workers: int) -> None:
+            row = {"setup": label, "workers": workers,
+                   **run_setup(engines, redis.url, workers, args.clients, args.turns, args.side)}
+            rows.append(row)
+            print(f"{label:34} workers={workers} turns={row['turns']} {row['throughput']:.2f} turns/s "
+                  f"p50 {row['p50']:.2f} s p95 {row['p95']:.2f} s rss {row['rss_mb']} MB errors {row['errors']}",
+                  flush=True)
+
+        measure("in process", "classical", 1)
+        measure("in process", "classical", 2)
+        for replicas in (1, 2):
+            config = engine_config(None, inpainter_replicas=1, timeout_s=300)
+            config.deployments["imaging"] = DeploymentConfig(num_cpus=0.8, replicas=replicas, max_ongoing_requests=2)
+            config.cluster.address = address
+            deploy(config)
+            for workers in (1, 2):
+                measure(f"ray, {replicas} imaging replica(s)", f"ray://{address}", workers)
+    finally:
+        stop_cluster(cluster)
+        redis.stop()
+    base = rows[0]["throughput"]
+    print("\n| setup | API workers | turns/s | × one process | p50 s | p95 s | peak RSS per worker (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for row in rows:
+        print(f"| {row['setup']} | {row['workers']} | {row['throughput']:.2f} | {row['throughput'] / base:.2f} | "
+              f"{row['p50']:.2f} | {row['p95']:.2f} | {', '.join(map(str, row['rss_mb']))} |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
