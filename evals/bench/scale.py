@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--clients", type=int, default=4, help="concurrent sessions per worker")
     parser.add_argument("--turns", type=int, default=3, help="turns per session")
     parser.add_argument("--side", type=int, default=768, help="image side in pixels")
+    parser.add_argument("--replicas", default="1,2", help="engine replica counts to measure")
+    parser.add_argument("--skip-local", action="store_true", help="leave out the in-process set-ups")
     args = parser.parse_args(argv)
 
     from engines.served.config import DeploymentConfig
@@ -99,11 +101,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                   f"p50 {row['p50']:.2f} s p95 {row['p95']:.2f} s rss {row['rss_mb']} MB errors {row['errors']}",
                   flush=True)
 
-        measure("in process", "classical", 1)
-        measure("in process", "classical", 2)
-        for replicas in (1, 2):
+        if not args.skip_local:
+            measure("in process", "classical", 1)
+            measure("in process", "classical", 2)
+        for replicas in [int(v) for v in args.replicas.split(",")]:
             config = engine_config(None, inpainter_replicas=1, timeout_s=300)
-            config.deployments["imaging"] = DeploymentConfig(num_cpus=0.8, replicas=replicas, max_ongoing_requests=2)
+            # two nodes of one CPU each: the scaled replicas get half a CPU, the rest share what is left
+            config.deployments["inpainter"].num_cpus = 0.1
+            config.deployments["imaging"] = DeploymentConfig(num_cpus=0.5, replicas=replicas, max_ongoing_requests=2)
             config.cluster.address = address
             deploy(config)
             for workers in (1, 2):
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     finally:
         stop_cluster(cluster)
         redis.stop()
-    base = rows[0]["throughput"]
+    base = rows[0]["throughput"] if rows else 1.0
     print("\n| setup | API workers | turns/s | × one process | p50 s | p95 s | peak RSS per worker (MB) |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for row in rows:
