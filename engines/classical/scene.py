@@ -161,7 +161,8 @@ def classify_shape(mask: np.ndarray) -> tuple[str, float, dict[str, float]]:
         axis_scores[noun] = axis
     try:
         tri_area, _ = cv2.minEnclosingTriangle(contour.astype(np.float32))
-        scores["triangle"] = max(scores["triangle"], min(1.0, float(cv2.contourArea(contour)) / tri_area))
+        if tri_area > 0:  # a degenerate (collinear) contour has no enclosing triangle
+            scores["triangle"] = max(scores["triangle"], min(1.0, float(cv2.contourArea(contour)) / tri_area))
     except cv2.error:
         pass
 
