@@ -10,6 +10,7 @@ import numpy as np
 
 from state.models import OpKind, Plan
 
+from .background import Background
 from .base import SHAPES, CheckContext, Operation, RunResult, verdict
 from .crop import Crop
 from .filter import Filter
@@ -17,6 +18,7 @@ from .flip import Flip
 from .generate import Generate
 from .insert import Insert
 from .layout import DEFAULT_SIZE, plan_generation, scene_objects
+from .material import Material
 from .move import Move
 from .recolor import Recolor
 from .refine import Refine
@@ -35,7 +37,7 @@ def register(operation: Operation) -> Operation:
 
 
 for _operation in (Remove(), Insert(), Recolor(), Move(), Resize(), Filter(), Text(), Crop(), Rotate(), Flip(),
-                   Generate(), Refine()):
+                   Generate(), Refine(), Material(), Background()):
     register(_operation)
 
 
