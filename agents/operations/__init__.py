@@ -12,6 +12,7 @@ from state.models import OpKind, Plan
 
 from .background import Background
 from .base import SHAPES, CheckContext, Operation, RunResult, verdict
+from .count import Count
 from .crop import Crop
 from .filter import Filter
 from .flip import Flip
@@ -23,6 +24,8 @@ from .move import Move
 from .recolor import Recolor
 from .refine import Refine
 from .remove import Remove
+from .replace import Replace
+from .replace_text import ReplaceText
 from .resize import Resize
 from .rotate import Rotate
 from .text import Text
@@ -37,7 +40,7 @@ def register(operation: Operation) -> Operation:
 
 
 for _operation in (Remove(), Insert(), Recolor(), Move(), Resize(), Filter(), Text(), Crop(), Rotate(), Flip(),
-                   Generate(), Refine(), Material(), Background()):
+                   Generate(), Refine(), Material(), Background(), Replace(), Count(), ReplaceText()):
     register(_operation)
 
 
