@@ -119,7 +119,8 @@ class ReplaceText(Operation):
             lines, why = [], str(exc)
         for line in lines:
             words = str(line.attributes.get("text") or line.label or "")
-            if words and not any((c.mask & line.mask).sum() > 0.3 * line.mask.sum() for c, _ in found):
+            if words and not any(box_iou(c.box, line.box) > 0.3 or (c.mask & line.mask).sum() > 0.5 * c.area
+                                 for c, _ in found):
                 found.append((Candidate(mask=line.mask, box=line.box, noun="text", color=None,
                                         attributes={"text": words}), words))
         if not found:
