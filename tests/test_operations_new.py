@@ -108,3 +108,24 @@ def test_replace_text_rewrites_the_words_in_place(editor):
     assert "OPEN" in words.upper() and "SALE" not in words.upper()
     texts = [c for c in session.constraints if c.kind == "text" and c.live]
     assert [c.params["text"] for c in texts] == ["OPEN"]
+
+
+def test_a_replace_that_leaves_the_old_object_fails_the_check(editor):
+    from agents.critic import CritiqueRequest
+    from agents.outcomes import Execution, OpOutcome
+    from engines.base import InsertSpec
+
+    image = scene(*THREE)
+    result = editor.session().send("replace the blue square with a yellow star", image=image)
+    op, images, services = result.plan.operations[0], editor.services.store.images, editor.services
+    old = images.get_mask(op.region.mask_ref)
+    # Only the insertion runs: the star is drawn over the square, whose corners still show.
+    drawn, mask = services.engines.inserter.insert(image, tuple(op.params["box"]), InsertSpec(noun="star", color="yellow"))
+    outcome = OpOutcome(op_id=op.id, kind=op.kind, before_mask=images.put_mask(old), after_mask=images.put_mask(mask),
+                        changed_mask=images.put_mask(old | mask))
+    ref = images.put_image(drawn)
+    execution = Execution(image_ref=ref, width=image.shape[1], height=image.shape[0], outcomes=[outcome], entities=[])
+    critique = services.critic.critique(CritiqueRequest(before=image, after=drawn, after_ref=ref, plan=result.plan,
+                                                        execution=execution, constraints=[], entities_before=[]))
+    assert not critique.operations[0].ok and not critique.passed
+    assert "square" in critique.operations[0].reason
