@@ -201,8 +201,12 @@ def cat_from_face(image: np.ndarray, cat: Detection) -> Detection:
     height, width = image.shape[:2]
     x0, y0, x1, y1 = cat.box
     fw, fh = x1 - x0, y1 - y0
-    rect = (max(0, x0 - fw), max(0, y0 - fh // 2), min(width, x1 + fw), min(height, y1 + 2 * fh))
-    mask = grabcut(image, rect, sure_fg=cat.mask)
+    mx, my = max(2, width // 50), max(2, height // 50)  # GrabCut needs some background to learn from
+    rect = (max(mx, x0 - fw), max(my, y0 - fh // 2), min(width - mx, x1 + fw), min(height - my, y1 + 2 * fh))
+    try:
+        mask = grabcut(image, rect, sure_fg=cat.mask)
+    except EngineError:
+        mask = cat.mask
     if not mask.any() or mask.all():
         mask = cat.mask
     return _region(mask, "cat", cat.score, alpha=soft_alpha(image, mask), face_box=list(cat.box))
