@@ -99,25 +99,30 @@ def paint_backdrop(width: int, height: int, backdrop: Backdrop) -> np.ndarray:
     return paint_background(width, height, Background.parse(backdrop.composer), seed=None)
 
 
-def soft_alpha(image: np.ndarray, foreground: np.ndarray, radius: int, prior: np.ndarray | None = None) \
-        -> np.ndarray:
-    """The foreground's matte in [0, 1]: exactly 1 deeper than ``radius`` px inside, 0 farther than
-    ``radius`` outside, and between them the edge re-drawn along the image's own edges (a guided
-    filter, when OpenCV's contrib modules are installed; a Gaussian feather otherwise), so hair and
-    fur are blended rather than cut. ``prior`` is a soft matte a segmenter already made."""
+def soft_alpha(image: np.ndarray, foreground: np.ndarray, radius: int) -> np.ndarray:
+    """The foreground's matte in [0, 1]: exactly 1 over the whole foreground mask (its pixels stay
+    the original's), 0 farther than ``radius`` px outside it, and in that outer band the edge
+    re-drawn along the image's own edges (a guided filter, when OpenCV's contrib modules are
+    installed; a Gaussian feather otherwise), so hair and fur just outside a conservative mask are
+    blended into the new backdrop rather than cut off, while a crisp edge stays crisp."""
     hard = foreground.astype(np.uint8)
-    source = hard.astype(np.float32) if prior is None else np.clip(prior.astype(np.float32), 0.0, 1.0)
     if radius <= 0 or not foreground.any():
         return hard.astype(np.float32)
+    source = hard.astype(np.float32)
     if hasattr(cv2, "ximgproc"):
         alpha = cv2.ximgproc.guidedFilter(image.astype(np.float32) / 255.0, source, radius, 1e-3)
     else:
         alpha = cv2.GaussianBlur(source, (0, 0), radius / 2)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    inner = cv2.erode(hard, kernel).astype(bool)
     outer = cv2.dilate(hard, kernel).astype(bool)
-    matte = np.where(inner, 1.0, np.where(outer, np.clip(alpha, 0.0, 1.0), 0.0)).astype(np.float32)
-    return matte
+    # Twice the filter's value: it is about one half right at the mask's edge.
+    band = np.clip(2.0 * alpha, 0.0, 1.0) * np.clip(1.0 - _distance(hard) / (radius + 1), 0.0, 1.0)
+    return np.where(foreground, 1.0, np.where(outer, band, 0.0)).astype(np.float32)
+
+
+def _distance(mask: np.ndarray) -> np.ndarray:
+    """Each pixel's distance to the mask (0 inside)."""
+    return cv2.distanceTransform((1 - mask).astype(np.uint8), cv2.DIST_L2, 3)
 
 
 def edge_radius(shape: tuple[int, int]) -> int:
