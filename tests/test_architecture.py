@@ -8,8 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("agents", "graph", "engines", "state", "prompts")
-# The parsers turn words into kinds, so they name them; everything else asks the registry.
-NAMES_KINDS = ("agents/operations/", "agents/parsing/", "agents/llm/")
+# The grammar turns words into kinds, so it names them; everything else asks the registry.
+NAMES_KINDS = ("agents/operations/", "agents/parsing/")
 
 
 def _files(*packages: str):

@@ -16,10 +16,11 @@ import difflib
 import re
 
 from agents.errors import EmptyInstruction, InstructionError, ModelOutputError, UnparseableInstruction
+from agents.operations import operation
 from agents.types import ParseRequest
 from engines.classical.vocabulary import canonical_noun
 from state.blobs import ImageRepository
-from state.models import Intent, IntentClause, OpKind, TargetSpec
+from state.models import Intent, IntentClause, TargetSpec
 
 from .client import CallLog, CallRecord, LLMClient
 from .parser import LLMIntentParser
@@ -98,10 +99,11 @@ def _target_said(target: TargetSpec, message_words: list[str]) -> bool:
 def _clause_problems(index: int, clause: IntentClause, message_words: list[str], text: str) -> list[str]:
     problems = []
     where = f"clause {index} ({clause.op.value})"
-    if clause.op != OpKind.INSERT and not _target_said(clause.target, message_words):
+    kind = operation(clause.op)
+    if (kind.needs_target or not kind.makes_new) and not _target_said(clause.target, message_words):
         problems.append(f"{where}: the target {clause.target.phrase or clause.target.noun!r} is not in the message")
     params = clause.params
-    if clause.op in (OpKind.INSERT, OpKind.REPLACE):
+    if kind.makes_new:
         new = params.get("phrase") or params.get("noun") or ""
         if new and not _phrase_said(str(new), message_words):
             problems.append(f"{where}: the new thing {new!r} is not in the message")
@@ -113,26 +115,6 @@ def _clause_problems(index: int, clause: IntentClause, message_words: list[str],
         if value and value.lower() not in text.lower():
             problems.append(f"{where}: the text {value!r} is not in the message: copy it exactly")
     return problems
-
-
-# Which of the grammar's verb families (agents.parsing.lexicon.VERBS) can say each operation.
-_OP_VERBS: dict[OpKind, frozenset[str]] = {
-    OpKind.REMOVE: frozenset({"remove", "take"}),
-    OpKind.INSERT: frozenset({"insert", "want", "place", "text"}),
-    OpKind.REPLACE: frozenset({"make", "place", "want", "insert", "take"}),
-    OpKind.RECOLOR: frozenset({"make", "want"}),
-    OpKind.MATERIAL: frozenset({"make", "want"}),
-    OpKind.BACKGROUND: frozenset({"make", "want", "place", "insert"}),
-    OpKind.COUNT: frozenset({"make", "want", "insert", "remove", "place"}),
-    OpKind.MOVE: frozenset({"move", "place"}),
-    OpKind.RESIZE: frozenset({"resize", "make", "want"}),
-    OpKind.FILTER: frozenset({"filter", "make", "adjust", "want"}),
-    OpKind.TEXT: frozenset({"text", "insert", "place"}),
-    OpKind.REPLACE_TEXT: frozenset({"make", "text"}),
-    OpKind.CROP: frozenset({"crop", "take"}),
-    OpKind.ROTATE: frozenset({"rotate", "make"}),
-    OpKind.FLIP: frozenset({"flip", "make"}),
-}
 
 
 def _verb_families(message_words: list[str]) -> dict[str, str]:
@@ -150,8 +132,8 @@ def _op_problems(intent: Intent, message_words: list[str]) -> list[str]:
         return []  # idioms and questions without a known verb: nothing to hold the model to
     problems = []
     for index, clause in enumerate(intent.clauses):
-        allowed = _OP_VERBS.get(clause.op)
-        if allowed is not None and not allowed & set(verbs.values()):
+        allowed = operation(clause.op).verb_families
+        if allowed and not allowed & set(verbs.values()):
             said_verbs = ", ".join(repr(w) for w in verbs)
             problems.append(f"clause {index}: the message says {said_verbs}, which does not mean {clause.op.value}")
     return problems

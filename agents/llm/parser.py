@@ -14,17 +14,16 @@ from typing import Any, Literal
 from pydantic import Field
 
 from agents.errors import EmptyInstruction, UnparseableInstruction
+from agents.operations import operation
 from agents.types import ParseRequest
 from prompts import load_examples, load_prompt
 from state.blobs import ImageRepository
-from state.models import HistoryAction, HistoryKind, Intent, IntentClause, OpKind, TargetSpec
+from state.models import HistoryAction, HistoryKind, Intent, IntentClause, TargetSpec
 
 from .client import CallLog, CallRecord, LLMClient
 from .context import constraints_text, entities_text, pending_text, turns_text, vocabulary
 from .media import image_part
 from .wire import Wire, WireClause, WireTarget, to_clause, to_target
-
-_IMAGE_LEVEL = (OpKind.FILTER, OpKind.ROTATE, OpKind.FLIP, OpKind.CROP)
 
 
 class WireHistory(Wire):
@@ -162,7 +161,7 @@ def _resolve_references(clauses: list[IntentClause], request: ParseRequest) -> l
 def _image_fallback(clause: IntentClause) -> IntentClause:
     """ "make it brighter" with nothing touched yet means the whole image."""
     target = clause.target
-    if clause.op in _IMAGE_LEVEL and target.reference in ("it", "them") and not target.entity_ids:
+    if operation(clause.op).image_level and target.reference in ("it", "them") and not target.entity_ids:
         clause.target = target.model_copy(update={"reference": None, "scope": "image", "plural": False})
     return clause
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.operations import operation
 from engines.classical.colors import PALETTE, canonical_color
 from engines.classical.vocabulary import canonical_noun
 from state.models import FeedbackHint, IntentClause, OpKind, TargetSpec
@@ -180,52 +181,8 @@ def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[s
     for word in ("material", "scene"):
         if word in params:
             params[word] = str(params[word]).strip().lower()
-    _check_new_kinds(op, params)
-    if op == OpKind.RECOLOR and "color" not in params:
-        raise ValueError("a recolor operation needs params.color")
-    if op == OpKind.FILTER and "filter" not in params:
-        raise ValueError("a filter operation needs params.filter")
-    if op == OpKind.TEXT and not str(params.get("text", "")).strip():
-        raise ValueError("a text operation needs params.text (the words to write)")
-    if op == OpKind.MOVE and not ({"direction", "position", "relation"} & set(params)):
-        raise ValueError("a move operation needs params.direction, params.position or params.relation")
-    if op == OpKind.INSERT:
-        params.setdefault("noun", target.noun or None)
-        if not params["noun"]:
-            raise ValueError("an insert operation needs params.noun (what to add)")
-        if "color" not in params and target.colors:
-            params["color"] = target.colors[0]
-        params.setdefault("count", 1)
-        params.setdefault("use_reference", False)
+    params = operation(op).complete_params(params, target)
     return params
-
-
-def _check_new_kinds(op: OpKind, params: dict[str, Any]) -> None:
-    """What replace, material, background, count and replace_text need (docs/intent.md)."""
-    if op == OpKind.REPLACE and not params.get("noun"):
-        raise ValueError("a replace operation needs params.noun (the head noun of the new thing)")
-    if op == OpKind.MATERIAL and not params.get("material"):
-        raise ValueError("a material operation needs params.material (glass, wood, metal, leather, ...)")
-    if op == OpKind.BACKGROUND:
-        given = [k for k in ("color", "gradient", "scene") if params.get(k)]
-        if len(given) != 1:
-            raise ValueError("a background operation needs exactly one of params.color, params.gradient, params.scene"
-                             + (f" (got {', '.join(given)})" if given else ""))
-        if "gradient" in given and len(params["gradient"]) != 2:
-            raise ValueError("params.gradient takes exactly two colours")
-    if op == OpKind.COUNT:
-        count, delta = params.get("count"), params.get("delta")
-        if (count is None) == (delta is None) or (count is not None and count < 0) or delta == 0:
-            raise ValueError("a count operation needs params.count (the number wanted, 0 or more) "
-                             "or params.delta (a non-zero change), not both")
-    if op == OpKind.REPLACE_TEXT:
-        if not str(params.get("new") or "").strip():
-            raise ValueError("a replace_text operation needs params.new (the text to write)")
-        params.setdefault("old", "")
-
-
-_NEEDS_TARGET = (OpKind.REMOVE, OpKind.REPLACE, OpKind.RECOLOR, OpKind.MATERIAL, OpKind.COUNT, OpKind.MOVE,
-                 OpKind.RESIZE)
 
 
 def _says_something(target: TargetSpec) -> bool:
@@ -235,13 +192,14 @@ def _says_something(target: TargetSpec) -> bool:
 
 def to_clause(wire: WireClause, known_ids: set[str] | None = None) -> IntentClause:
     op = OpKind(wire.op)
+    kind = operation(op)
     # The new object of an insert is no session entity, so its target is a description only.
-    target = to_target(wire.target, None if op == OpKind.INSERT else known_ids)
-    if op in _NEEDS_TARGET and target.scope == "object" and not _says_something(target):
+    target = to_target(wire.target, None if kind.makes_new and not kind.needs_target else known_ids)
+    if kind.needs_target and target.scope == "object" and not _says_something(target):
         raise ValueError(f"a {op.value} operation needs a target: what it applies to (phrase and noun, "
                          "or a reference with entity ids)")
-    if op == OpKind.BACKGROUND and target.scope != "background":
-        target = target.model_copy(update={"scope": "background"})
+    if kind.target_scope and target.scope != kind.target_scope:
+        target = target.model_copy(update={"scope": kind.target_scope})
     return IntentClause(op=op, target=target, params=to_params(op, wire.params, target, known_ids),
                         revision=wire.revision)
 

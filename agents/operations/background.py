@@ -61,6 +61,17 @@ def _backdrop(params: dict[str, Any], neural: bool) -> Backdrop:
 
 class Background(Operation):
     kind = OpKind.BACKGROUND
+    verb_families = frozenset({"make", "want", "place", "insert"})
+    target_scope = "background"
+
+    def complete_params(self, params, target):
+        given = [k for k in ("color", "gradient", "scene") if params.get(k)]
+        if len(given) != 1:
+            raise ValueError("a background operation needs exactly one of params.color, params.gradient, params.scene"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        if "gradient" in given and len(params["gradient"]) != 2:
+            raise ValueError("params.gradient takes exactly two colours")
+        return params
 
     def plan(self, builder, index, clause, intent):
         scene = builder.scene

@@ -107,6 +107,23 @@ class Operation:
     refinement: ClassVar[bool] = False
     """A plan made only of such operations goes to the refinement node."""
 
+    # What a parser may say of a clause of this kind (the model back-ends check replies with these).
+    verb_families: ClassVar[frozenset[str]] = frozenset()
+    """The grammar's verb families (agents.parsing.lexicon.VERBS) that can say this kind; empty = any."""
+    needs_target: ClassVar[bool] = False
+    """A clause of this kind must say what it applies to."""
+    makes_new: ClassVar[bool] = False
+    """It brings a new thing (insert, replace): the thing must be said in the message."""
+    image_level: ClassVar[bool] = False
+    """'it' with nothing to refer to means the whole picture (a look, a turn, a crop)."""
+    target_scope: ClassVar[str | None] = None
+    """The scope every target of this kind has (the background operation's is the background)."""
+
+    def complete_params(self, params: dict[str, Any], target) -> dict[str, Any]:
+        """A parsed clause's params checked and completed for this kind; raises ValueError saying
+        what is missing (the model back-ends turn it into a repair request)."""
+        return params
+
     # ------------------------------------------------------------------ plan
 
     def plan(self, builder: PlanBuilder, index: int, clause: IntentClause, intent: Intent) -> Clarification | None:

@@ -53,6 +53,15 @@ def wanted_count(params: dict, found: int, noun: str) -> int:
 
 class Count(Operation):
     kind = OpKind.COUNT
+    verb_families = frozenset({"make", "want", "insert", "remove", "place"})
+    needs_target = True
+
+    def complete_params(self, params, target):
+        count, delta = params.get("count"), params.get("delta")
+        if (count is None) == (delta is None) or (count is not None and count < 0) or delta == 0:
+            raise ValueError("a count operation needs params.count (the number wanted, 0 or more) "
+                             "or params.delta (a non-zero change), not both")
+        return params
     places_things = True
     grows_on_retry = True
 

@@ -14,6 +14,8 @@ from .transform import image_transform, reframes_image
 
 class Crop(Operation):
     kind = OpKind.CROP
+    verb_families = frozenset({"crop", "take"})
+    image_level = True
 
     def plan(self, builder, index, clause, intent):
         margin = float(clause.params.get("margin", 0.1))

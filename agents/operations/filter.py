@@ -19,6 +19,13 @@ def _params(clause) -> dict:
 
 class Filter(Operation):
     kind = OpKind.FILTER
+    verb_families = frozenset({"filter", "make", "adjust", "want"})
+    image_level = True
+
+    def complete_params(self, params, target):
+        if "filter" not in params:
+            raise ValueError("a filter operation needs params.filter")
+        return params
 
     def plan(self, builder, index, clause, intent):
         if clause.target.scope == "image":

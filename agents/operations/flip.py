@@ -13,6 +13,8 @@ from .transform import WholeOrObject, image_transform, is_object_transform, obje
 
 class Flip(WholeOrObject):
     kind = OpKind.FLIP
+    verb_families = frozenset({"flip", "make"})
+    image_level = True
 
     def params(self, clause) -> dict:
         return {"axis": clause.params.get("axis", "horizontal")}

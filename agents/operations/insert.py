@@ -21,6 +21,18 @@ DEFAULT_COLORS = {"sun": "yellow", "tree": "green", "cloud": "white", "moon": "y
 
 class Insert(Operation):
     kind = OpKind.INSERT
+    verb_families = frozenset({"insert", "want", "place", "text"})
+    makes_new = True
+
+    def complete_params(self, params, target):
+        params.setdefault("noun", target.noun or None)
+        if not params["noun"]:
+            raise ValueError("an insert operation needs params.noun (what to add)")
+        if "color" not in params and target.colors:
+            params["color"] = target.colors[0]
+        params.setdefault("count", 1)
+        params.setdefault("use_reference", False)
+        return params
     places_things = True
 
     def plan(self, builder, index, clause, intent):

@@ -46,6 +46,13 @@ def _article(word: str) -> str:
 
 class Material(Operation):
     kind = OpKind.MATERIAL
+    verb_families = frozenset({"make", "want"})
+    needs_target = True
+
+    def complete_params(self, params, target):
+        if not params.get("material"):
+            raise ValueError("a material operation needs params.material (glass, wood, metal, leather, ...)")
+        return params
 
     def plan_object(self, builder, index, sub, clause, candidate, common):
         word = " ".join(str(clause.params.get("material") or "").lower().split())

@@ -24,6 +24,13 @@ def shift_inside(box, dx: int, dy: int, shape: tuple[int, int]):
 
 class Move(Operation):
     kind = OpKind.MOVE
+    verb_families = frozenset({"move", "place"})
+    needs_target = True
+
+    def complete_params(self, params, target):
+        if not ({"direction", "position", "relation"} & set(params)):
+            raise ValueError("a move operation needs params.direction, params.position or params.relation")
+        return params
     places_things = True
     grows_on_retry = True
 

@@ -20,6 +20,13 @@ def wanted_color(clause) -> str:
 
 class Recolor(Operation):
     kind = OpKind.RECOLOR
+    verb_families = frozenset({"make", "want"})
+    needs_target = True
+
+    def complete_params(self, params, target):
+        if "color" not in params:
+            raise ValueError("a recolor operation needs params.color")
+        return params
 
     def plan_object(self, builder, index, sub, clause, candidate, common):
         color = wanted_color(clause)

@@ -19,6 +19,8 @@ SAMPLE_PIXELS = 100_000  # regions larger than this are measured on an even samp
 
 class Remove(Operation):
     kind = OpKind.REMOVE
+    verb_families = frozenset({"remove", "take"})
+    needs_target = True
     grows_on_retry = True
 
     def plan_object(self, builder, index, sub, clause, candidate, common):

@@ -66,6 +66,14 @@ def can_draw(inserter, noun: str) -> bool:
 
 class Replace(Operation):
     kind = OpKind.REPLACE
+    verb_families = frozenset({"make", "place", "want", "insert", "take"})
+    needs_target = True
+    makes_new = True
+
+    def complete_params(self, params, target):
+        if not params.get("noun"):
+            raise ValueError("a replace operation needs params.noun (the head noun of the new thing)")
+        return params
     grows_on_retry = True
 
     def plan_object(self, builder, index, sub, clause, candidate, common):

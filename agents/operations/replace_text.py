@@ -70,6 +70,13 @@ def read_back(context, box) -> str | None:
 
 class ReplaceText(Operation):
     kind = OpKind.REPLACE_TEXT
+    verb_families = frozenset({"make", "text"})
+
+    def complete_params(self, params, target):
+        if not str(params.get("new") or "").strip():
+            raise ValueError("a replace_text operation needs params.new (the text to write)")
+        params.setdefault("old", "")
+        return params
 
     def plan(self, builder, index, clause, intent):
         old = str(clause.params.get("old") or "").strip()

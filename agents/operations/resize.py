@@ -13,6 +13,8 @@ from .transform import FILL, check_object_transform, moves_object, object_transf
 
 class Resize(Operation):
     kind = OpKind.RESIZE
+    verb_families = frozenset({"resize", "make", "want"})
+    needs_target = True
     places_things = True
     grows_on_retry = True
 

@@ -11,6 +11,8 @@ from .transform import WholeOrObject, image_transform, is_object_transform, obje
 
 class Rotate(WholeOrObject):
     kind = OpKind.ROTATE
+    verb_families = frozenset({"rotate", "make"})
+    image_level = True
 
     def params(self, clause) -> dict:
         return {"angle": float(clause.params.get("angle", 90))}

@@ -15,6 +15,12 @@ BOX_HEIGHTS = {"small": 0.08, "medium": 0.12, "large": 0.18}
 
 class Text(Operation):
     kind = OpKind.TEXT
+    verb_families = frozenset({"text", "insert", "place"})
+
+    def complete_params(self, params, target):
+        if not str(params.get("text", "")).strip():
+            raise ValueError("a text operation needs params.text (the words to write)")
+        return params
     places_things = True
 
     def plan(self, builder, index, clause, intent):
