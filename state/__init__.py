@@ -1,6 +1,7 @@
 """Dialogue state: the session model, its stores and the image blob store."""
 
 from .blobs import BlobStore, FileBlobStore, ImageRepository, MemoryBlobStore
+from .checkpoint import checkpointer_for
 from .errors import (
     CorruptImage,
     HistoryError,
@@ -90,7 +91,6 @@ __all__ = [
     "OpKind",
     "OperationVerdict",
     "Plan",
-    "RedisSessionStore  # imported lazily: redis is only needed here",
     "Region",
     "RetouchError",
     "SQLiteSessionStore",
@@ -109,6 +109,7 @@ __all__ = [
     "TurnKind",
     "Version",
     "VersionNotFound",
+    "checkpointer_for",
     "decode_image",
     "encode_png",
     "load_image",
