@@ -42,6 +42,11 @@ class Remove(Operation):
         extra: dict[str, Any] = {}
         if executor.accepts(inpainter.inpaint, "avoid"):
             extra["avoid"] = executor.other_objects(image, target, cache_key)
+        if executor.accepts(inpainter.inpaint, "subject"):
+            # What the hole was: a model-free fill refuses a face or a person (HoleTooLarge, which
+            # the executor reports as a failed operation naming the neural inpainter).
+            entity = working.get(entity_id) if entity_id else None
+            extra["subject"] = entity.noun if entity is not None else (op.target.noun or "")
         result = inpainter.inpaint(image, hole, method=op.strategy.get("method", "auto"),
                                    prompt=op.params.get("prompt", ""), seed=seed, **extra)
         outcome.engine = inpainter.name
