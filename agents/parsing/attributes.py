@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
+from agents.parsing.names import is_name_word
 from agents.parsing.nouns import color_word, is_noun_word
 from agents.parsing.numbers import parse_degree
 from agents.parsing.tokens import longest_match
@@ -18,7 +19,7 @@ def parse_color_param(cur: Cursor) -> str | None:
     color = color_word(cur)
     one = cur.word() in ("one", "ones")
     # "the red one" names a thing; "a red one" / "into a blue one" is the colour it should get
-    if color is None or (is_noun_word(cur.word()) and not one) or (definite and one):
+    if color is None or ((is_noun_word(cur.word()) or _names_thing(cur)) and not one) or (definite and one):
         cur.pos = save
         return None
     if one:
@@ -77,3 +78,9 @@ def filter_item(cur: Cursor) -> tuple[str, str] | None:
         cur.pos = save
         return None
     return found
+
+
+def _names_thing(cur: Cursor) -> bool:
+    """Whether a name follows a colour ("the brown billboard"): then the colour is said of that thing."""
+    w = cur.word()
+    return w is not None and is_name_word(w, cur.peek()) and lx.canonical_color(w) is None and not lx.is_known(w)

@@ -109,7 +109,9 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
         if family != "text":  # "write Hello": a filler word may be the text itself
             cur.skip_fillers()
         cur.clause_start = cur.pos
+        cur.frame = family
         clauses.extend(BUILDERS[family](cur, words))
+        cur.frame = None
 
 
 def _stray_words(cur: Cursor) -> None:

@@ -21,6 +21,17 @@ CONNECTORS: dict[tuple[str, ...], bool] = {
 }
 
 
+# A remark after a comma: "<subject> <verb> …" where the verb is no request ("it ruins the shot").
+_REMARK_SUBJECTS = frozenset({"it", "this", "that", "they", "i", "we", "you", "which", "she", "he", "my", "the"})
+_EDIT_MODALS = frozenset({"should", "must", "needs", "need", "has", "have", "could", "can", "would", "will",
+                          "ought", "might", "goes", "go"})
+_REMARK_VERBS = frozenset({"is", "are", "was", "looks", "look", "seems", "feels", "am", "love", "like", "hate",
+                           "think", "guess", "mean", "meant", "do", "does", "did", "just", "really", "kinda", "ruins",
+                           "clashes", "bugs", "blocks", "distracts"})
+_REMARK_OPENERS = frozenset({"because", "since", "cause", "cuz", "coz", "as", "if", "thanks", "thank", "lol",
+                             "haha", "cheers", "sorry"})
+
+
 @dataclass
 class Context:
     """What the rules may know besides the words: the message and the attachments."""
@@ -39,6 +50,7 @@ class Cursor:
         self.context = context
         self.unknown: list[str] = []
         self.clause_start = 0  # where the current clause's slots begin (just after its verb)
+        self.frame: str | None = None  # the verb family of the clause being read ("make", "remove", …)
         self._verb_at = verb_at
 
     # -- looking
@@ -124,8 +136,20 @@ class Cursor:
         if tok is None or tok.kind == "sep":
             return True
         if tok.kind == "comma" or self.match(CONNECTORS) is not None:
-            return self.verb_ahead()
+            return self.verb_ahead() or self.remark_ahead()
         return False
+
+    def remark_ahead(self) -> bool:
+        """Whether, past a comma, dash or "but", a remark starts: a reason, a feeling or a hedge
+        ("— it's for my mom", ", it ruins the shot", "but I love it", "if you can"), not more of the edit."""
+        k = 1
+        if self.word(k) in _REMARK_OPENERS:
+            return True
+        subject = self.word(k)
+        if subject not in _REMARK_SUBJECTS:
+            return False
+        nxt = self.word(k + 1)
+        return nxt is not None and nxt not in _EDIT_MODALS and (nxt in _REMARK_VERBS or not lx.is_known(nxt))
 
     def skip_connector(self) -> bool:
         tok = self.peek()

@@ -9,8 +9,10 @@ from typing import Any
 
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
+from agents.parsing.modifiers import added_clause, color_word, post_modifiers
+from agents.parsing.names import is_name_word, name_run, singular, trim_run
 from agents.parsing.numbers import parse_count, parse_ordinal
-from agents.parsing.places import RELATIONS, TARGET_POSITION_PREPS, image_tail, parse_position, place_words
+from agents.parsing.places import RELATIONS, image_tail, place_words
 from agents.parsing.tokens import longest_match, phrase_at
 from state.models import TargetSpec
 
@@ -37,21 +39,16 @@ def is_noun_word(word: str | None) -> bool:
         "background", "backdrop", "bg", "foreground", "people", "everyone")
 
 
-def _singular(word: str) -> tuple[str, bool]:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y", True
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        return word[:-1], True
-    return word, False
-
-
 def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: bool) -> bool:
     """The head noun; fills noun / plural / scope. False when there is none."""
     w = cur.word()
     if w is None:
         return False
     spec = np.spec
-    if w in lx.IMAGE_NOUNS and w != "whole":
+    nxt = cur.word(1)
+    object_named = nxt is not None and ((nxt == "frame" and w != "frame") or (
+        nxt not in lx.IMAGE_NOUNS and not lx.is_known(nxt) and is_name_word(nxt, cur.peek(1))))
+    if w in lx.IMAGE_NOUNS and w != "whole" and not object_named:  # "the picture frame" is a thing
         cur.pos += 1
         cur.accept_any(lx.IMAGE_NOUNS)
         spec.scope = "image"
@@ -68,14 +65,6 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
         cur.pos += 1
         spec.noun, spec.plural = "person", True
         return True
-    canonical = lx.canonical_noun(w)
-    if canonical is not None:
-        cur.pos += 1
-        generic = canonical == "object"
-        plural = lx.is_plural_noun(w)
-        spec.noun = None if generic else canonical
-        spec.plural = spec.plural or plural
-        return True
     if w in lx.PLACE_NOUNS and (spec.position or spec.superlative == "centermost"):
         # "the top part", "the left half": a part of the image rather than an object
         cur.pos += 1
@@ -84,23 +73,66 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
             spec.superlative, spec.position = None, "center"
         image_tail(cur)
         return True
-    if allow_unknown and not lx.is_known(w) and is_noun_word(cur.word(1)):
-        cur.unknown.append(w)  # an adjective we do not know ("the fluffy circle"): reported, not guessed
+    words, colors, n = name_run(cur.tokens, cur.pos)
+    trimmed = trim_run(words, make_clause=cur.frame in ("make", "want"))
+    n -= len(words) - len(trimmed)
+    words = trimmed
+    canonical = lx.canonical_noun(w)
+    if len(words) > 1 and (canonical is not None or (allow_unknown and _may_name(cur, np))):
+        cur.pos += n
+        _name(spec, words, colors)
+        return True
+    if canonical is not None:
         cur.pos += 1
-        return _head(cur, np, allow_unknown=allow_unknown, allow_compound=allow_compound)
-    if allow_unknown and cur.word(1) not in ("one", "ones") and (not lx.is_known(w) or w in lx.NOUN_LIKE) and (
-            np.definite or np.indefinite or spec.colors or spec.size or spec.all or _bare_slot(cur)):
-        words = [w]
-        cur.pos += 1
-        nxt = cur.word()
-        if allow_compound and nxt is not None and not lx.is_known(nxt):
-            words.append(nxt)
-            cur.pos += 1
-        last, plural = _singular(words[-1])
-        spec.noun = " ".join([*words[:-1], last])
+        generic = canonical == "object"
+        plural = lx.is_plural_noun(w)
+        spec.noun = None if generic else canonical
         spec.plural = spec.plural or plural
         return True
+    if allow_unknown and cur.word(1) not in ("one", "ones") and (not lx.is_known(w) or w in lx.NOUN_LIKE) and (
+            _may_name(cur, np)):
+        cur.pos += 1
+        _name(spec, [w], [])
+        return True
     return False
+
+
+def _may_name(cur: Cursor, np: NounPhrase) -> bool:
+    """Whether unknown words here are taken as a name (after a determiner, a modifier or the verb)."""
+    spec = np.spec
+    return bool(np.definite or np.indefinite or spec.colors or spec.size or spec.all or spec.possessor
+                or _bare_slot(cur))
+
+
+def _name(spec: TargetSpec, words: list[str], colors: list[str]) -> None:
+    """Fill the head noun, its modifiers and plural from a name's words."""
+    if len(words) > 1 and lx.canonical_noun(words[-1]) == "object":
+        words = words[:-1]  # "the star shape", "the blue round thing"
+    head, plural = singular(words[-1])
+    canonical = lx.canonical_noun(head)
+    spec.noun = canonical if len(words) == 1 and canonical not in (None, "object") else head
+    spec.modifiers = [*spec.modifiers, *words[:-1]]
+    spec.colors = spec.colors + [c for c in colors if c not in spec.colors]
+    spec.plural = spec.plural or plural
+
+
+def _possessed(cur: Cursor, np: NounPhrase, mode: str, allow_compound: bool) -> None:
+    """ "the cat's fur", "the car's front wheel": the thing named after 's belongs to the one before."""
+    if cur.word() != "'s" or not is_name_word(cur.word(1), cur.peek(1)) or cur.word(1) in _NOT_POSSESSED:
+        return
+    save = cur.pos
+    cur.pos += 1
+    owner = np.spec.noun or (np.spec.phrase or None)
+    inner = NounPhrase(TargetSpec(possessor=owner), definite=True)
+    if not _modifiers_and_head(cur, inner, mode, allow_compound):
+        cur.pos = save
+        return
+    np.spec.noun, np.spec.possessor, np.spec.plural = inner.spec.noun, owner, inner.spec.plural
+    np.spec.modifiers, np.spec.colors = inner.spec.modifiers, inner.spec.colors
+    np.spec.position = inner.spec.position or np.spec.position
+
+
+_NOT_POSSESSED = frozenset({"color", "colour", "colors", "colours", "size", "shape", "position", "place"})
 
 
 def _bare_slot(cur: Cursor) -> bool:
@@ -114,90 +146,6 @@ def _bare_slot(cur: Cursor) -> bool:
         return True
     prev = cur.peek(-1)
     return prev is not None and (prev.kind == "comma" or prev.word in ("and", "or", "then", "of", "to", "from"))
-
-
-_LIGHTNESS = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull"})
-_RELATIVE = frozenset({"that", "which", "who"})
-
-
-def color_word(cur: Cursor) -> str | None:
-    """A colour, with an optional shade word in front ("dark blue"), not "black and white"."""
-    save = cur.pos
-    cur.accept_any(_LIGHTNESS)
-    w = cur.word()
-    color = lx.canonical_color(w) if w else None
-    look = cur.match(lx.FILTER_PHRASES)
-    if color is None or (look is not None and look[1] > 1):  # "black and white" is a look
-        cur.pos = save
-        return None
-    cur.pos += 1
-    cur.accept("ish") or cur.accept_any(_COLORED)
-    return color
-
-
-_COLORED = frozenset({"colored", "coloured", "tinted"})
-
-
-def _added_clause(cur: Cursor) -> bool:
-    """ "(that) I added", "you just drew", "we put in"."""
-    save = cur.pos
-    cur.accept_any(_RELATIVE)
-    if cur.accept_any(frozenset({"i", "you", "we"})) is not None:
-        cur.accept("just") or cur.accept("recently") or cur.accept("have") or cur.accept("had")
-        cur.accept("just")
-        if cur.accept_any(lx.ADDED_VERBS) is not None:
-            cur.accept("in") or cur.accept("there")
-            cur.accept("earlier") or cur.accept("before") or cur.accept("last") or cur.accept(
-                "most", "recently") or cur.accept("recently") or cur.accept("just", "now") or cur.accept(
-                "a", "moment", "ago") or cur.accept("a", "second", "ago")
-            return True
-    cur.pos = save
-    return False
-
-
-def _post_modifiers(cur: Cursor, np: NounPhrase) -> None:
-    spec = np.spec
-    while True:
-        save = cur.pos
-        if spec.ordinal is not None and spec.ordinal_axis is None and cur.accept("from"):
-            cur.accept("the")
-            w = cur.word()
-            axis = {"left": "left", "right": "right", "top": "top", "bottom": "bottom", "bot": "bottom"}.get(w or "")
-            if axis is None:
-                cur.pos = save
-                return
-            cur.pos += 1
-            image_tail(cur)
-            spec.ordinal_axis = axis
-            continue
-        if cur.accept("in", "the", "middle") or cur.accept("in", "the", "center") or cur.accept(
-                "in", "the", "centre") or cur.accept("at", "the", "center") or cur.accept("at", "the", "centre"):
-            image_tail(cur)
-            if spec.superlative is None:
-                spec.superlative = "centermost"
-                np.post_position = "center"  # "put the circle in the middle": maybe where it goes
-            continue
-        place = parse_position(cur, TARGET_POSITION_PREPS)
-        if place is not None:
-            spec.position = np.post_position = place
-            continue
-        if _added_clause(cur):
-            spec.reference = "added"
-            continue
-        if cur.accept_any(_RELATIVE) is not None and cur.accept_any(frozenset({"is", "are", "was"})):
-            color = color_word(cur)
-            if color is not None:
-                spec.colors.append(color)
-                continue
-            cur.pos = save
-            return
-        cur.pos = save
-        if np.spec.reference == "everything":
-            color = color_word(cur)
-            if color is not None:
-                np.post_colors.append(color)
-                continue
-        return
 
 
 _PREMODS_STOP = frozenset({"and", "or"})
@@ -238,7 +186,7 @@ def _fixed_phrases(cur: Cursor, mode: str) -> NounPhrase | None:
             raise cur.fail("mark an area on the image first, then refer to it", words)
     save = cur.pos
     if cur.accept("what") or cur.accept("whatever"):
-        if _added_clause(cur):  # "what I just added"
+        if added_clause(cur):  # "what I just added"
             return NounPhrase(TargetSpec(reference="added"), definite=True)
         cur.pos = save
     w = cur.word()
@@ -292,7 +240,7 @@ def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None
     fixed = _fixed_phrases(cur, mode)
     if fixed is not None:
         if mode != "insert":
-            _post_modifiers(cur, fixed)
+            post_modifiers(cur, fixed)
         return fixed
     np = NounPhrase(TargetSpec())
     spec = np.spec
@@ -306,7 +254,10 @@ def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None
     elif cur.word() in ("a", "an") and cur.match(lx.QUANTITY_PHRASES) is None:
         cur.pos += 1
         np.indefinite, np.count = True, 1
-    elif cur.word() in ("the", "this", "that", "these", "those", "my", "its", "their"):
+    elif cur.word() in ("her", "his") and _starts_np_body(cur, 1):
+        cur.pos += 1  # "her face", "his shirt": in a photo of one person, that person's
+        np.definite, spec.possessor = True, "person"
+    elif cur.word() in ("the", "this", "that", "these", "those", "my", "its", "their", "your", "our"):
         np.definite = True
         demonstrative_plural = cur.word() in ("these", "those")
         cur.pos += 1
@@ -398,9 +349,11 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
         spec.all = True
     if np.count is not None and np.count > 1:
         spec.plural = True
+    if has_head:
+        _possessed(cur, np, mode, allow_compound)
     # 4. post-modifiers
     if mode != "insert":
-        _post_modifiers(cur, np)
+        post_modifiers(cur, np)
     if spec.reference == "added" and spec.ordinal == -1 and spec.ordinal_axis is None:
         spec.ordinal = None  # "the last one I added": recency is the reference itself
     return True

@@ -76,23 +76,24 @@ class OfflineIntentParser:
                 return Intent(kind="answer", text=text, answer=answer)
 
         clauses: list[IntentClause] | None = None
+        ignored: list[str] = []
         if not starts_with_verb:
             # 4. "do the same to the square", "and the triangle too"
             inner, same_lead, same_tail = strip_markers(tokens, SAME_LEADS, SAME_TAILS)
             if (same_lead or same_tail) and inner:
                 same_cursor = self._cursor(inner, context)
                 clauses = same_for(same_cursor, request.recent_turns, same_lead)
-                self._check(same_cursor)
+                ignored += self._check(same_cursor, clauses)
             # 5. "no, green": only the new parameter; "and the other one black": the last edit, new target
             elliptic = not revision and _first_word(tokens) in ELLIPSIS_LEADS
             if clauses is None and (revision or elliptic):
                 cursor = self._cursor(tokens, context)
                 clauses = revise_last(cursor, request.recent_turns, revision=revision)
-                self._check(cursor)
+                ignored += self._check(cursor, clauses)
         if clauses is None:
             cursor = self._cursor(tokens, context)
             clauses = parse_clauses(cursor)
-            self._check(cursor)
+            ignored += self._check(cursor, clauses)
             if not clauses:
                 raise UnparseableInstruction(text, [], "say what to do, e.g. 'remove the red circle'")
             if revision:
@@ -100,7 +101,7 @@ class OfflineIntentParser:
                     clause.revision = True
 
         clauses = resolve_clauses(clauses, request.head, request.recent_turns)
-        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses])
+        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], ignored_words=ignored)
 
     @staticmethod
     def _cursor(tokens: list[Token], context: Context) -> Cursor:
@@ -109,10 +110,12 @@ class OfflineIntentParser:
         return cursor
 
     @staticmethod
-    def _check(cursor: Cursor) -> None:
-        if cursor.unknown:
+    def _check(cursor: Cursor, clauses: list[IntentClause]) -> list[str]:
+        """Words no rule took: listed when the message still says what to do, refused when it does not."""
+        if cursor.unknown and not clauses:
             strange = [w for w in cursor.unknown if not lx.is_known(w)]
             raise UnparseableInstruction(cursor.context.text, strange or cursor.unknown)
+        return list(dict.fromkeys(cursor.unknown))
 
 
 def _picture_intent(text: str, normalized: str, request: ParseRequest, context: Context) -> Intent | None:

@@ -40,7 +40,7 @@ _TOKEN_RE = re.compile(
     |(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)
     |(?P<sym>[&%°#×])
     |(?P<sep>[.;!?]+)
-    |(?P<comma>[,:])
+    |(?P<comma>[,:]|(?<!\S)-+(?!\S))
     """,
     re.VERBOSE,
 )

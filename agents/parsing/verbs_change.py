@@ -4,7 +4,7 @@ removal tails) and resize / scale / enlarge / shrink."""
 from __future__ import annotations
 
 from agents.parsing import lexicon as lx
-from agents.parsing.attributes import filter_item, parse_color_param
+from agents.parsing.attributes import filter_item, parse_color_param, parse_quote
 from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import NounPhrase
 from agents.parsing.numbers import ResizeItem, parse_angle, parse_degree, parse_resize, resize_factor
@@ -19,6 +19,17 @@ from agents.parsing.slots import (
     scoped,
     segments,
     skipper,
+)
+from agents.parsing.swaps import (
+    count_item,
+    count_of,
+    gradient_item,
+    material_item,
+    material_of,
+    new_thing,
+    quote_old,
+    swap_clauses,
+    to_number,
 )
 from state.models import IntentClause, OpKind
 
@@ -49,19 +60,26 @@ def _sense_item(cur: Cursor) -> int | None:
 
 
 MAKE_RECOGNIZERS: list[Recognizer] = [
-    ("skip", _COLOR_OF), ("from_color", _from_color), ("filter", filter_item), ("color", parse_color_param),
-    ("resize", parse_resize), ("angle", parse_angle), ("sense", _sense_item), ("degree", parse_degree),
+    ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
+    ("quote_old", quote_old), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
+    ("material", material_item), ("color", parse_color_param), ("resize", parse_resize), ("angle", parse_angle),
+    ("sense", _sense_item), ("to_number", to_number), ("count", count_item), ("degree", parse_degree),
     ("remove", remove_tail),
-    ("skip", skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"))),
+    ("skip", skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"),
+                     ("say",), ("read",), ("says",), ("reads",), ("instead",), ("become",), ("to", "say"),
+                     ("to", "read"))),
+    ("new", new_thing),
     ("np", np_target),
 ]
+_LAST_WINS = frozenset({"color", "resize", "material"})  # "red, sorry, I meant navy": one colour, the last
 
 
 def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item]) -> list[IntentClause]:
+    params = [(n, v) for i, (n, v) in enumerate(params)
+              if n not in _LAST_WINS or not any(m == n for m, _ in params[i + 1:])]
+    clauses: list[IntentClause] = swap_clauses(cur, target_np, params)
     degree = next((v for n, v in params if n == "degree" and v != "all"), None)
     sense = next((v for n, v in params if n == "sense"), 1)
-    clauses: list[IntentClause] = []
-    params = list(params)
     if target_np is not None and target_np.post_colors and not any(n == "color" for n, _ in params):
         params.append(("color", target_np.post_colors[-1]))  # "make everything red"
         target_np = NounPhrase(target_np.spec, post_colors=[])

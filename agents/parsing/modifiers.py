@@ -1,0 +1,96 @@
+"""Modifiers of a noun phrase the grammar knows by heart: colour words ("dark blue"), "(that) I added",
+and what follows a head noun ("on the left", "from the right", "that is red")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.parsing import lexicon as lx
+from agents.parsing.cursor import Cursor
+from agents.parsing.places import TARGET_POSITION_PREPS, image_tail, parse_position
+
+if TYPE_CHECKING:
+    from agents.parsing.nouns import NounPhrase
+
+_LIGHTNESS = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull"})
+_RELATIVE = frozenset({"that", "which", "who"})
+
+
+def color_word(cur: Cursor) -> str | None:
+    """A colour, with an optional shade word in front ("dark blue"), not "black and white"."""
+    save = cur.pos
+    cur.accept_any(_LIGHTNESS)
+    w = cur.word()
+    color = lx.canonical_color(w) if w else None
+    look = cur.match(lx.FILTER_PHRASES)
+    if color is None or (look is not None and look[1] > 1):  # "black and white" is a look
+        cur.pos = save
+        return None
+    cur.pos += 1
+    cur.accept("ish") or cur.accept_any(_COLORED)
+    return color
+
+
+_COLORED = frozenset({"colored", "coloured", "tinted"})
+
+
+def added_clause(cur: Cursor) -> bool:
+    """ "(that) I added", "you just drew", "we put in"."""
+    save = cur.pos
+    cur.accept_any(_RELATIVE)
+    if cur.accept_any(frozenset({"i", "you", "we"})) is not None:
+        cur.accept("just") or cur.accept("recently") or cur.accept("have") or cur.accept("had")
+        cur.accept("just")
+        if cur.accept_any(lx.ADDED_VERBS) is not None:
+            cur.accept("in") or cur.accept("there")
+            cur.accept("earlier") or cur.accept("before") or cur.accept("last") or cur.accept(
+                "most", "recently") or cur.accept("recently") or cur.accept("just", "now") or cur.accept(
+                "a", "moment", "ago") or cur.accept("a", "second", "ago")
+            return True
+    cur.pos = save
+    return False
+
+
+def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
+    spec = np.spec
+    while True:
+        save = cur.pos
+        if spec.ordinal is not None and spec.ordinal_axis is None and cur.accept("from"):
+            cur.accept("the")
+            w = cur.word()
+            axis = {"left": "left", "right": "right", "top": "top", "bottom": "bottom", "bot": "bottom"}.get(w or "")
+            if axis is None:
+                cur.pos = save
+                return
+            cur.pos += 1
+            image_tail(cur)
+            spec.ordinal_axis = axis
+            continue
+        if cur.accept("in", "the", "middle") or cur.accept("in", "the", "center") or cur.accept(
+                "in", "the", "centre") or cur.accept("at", "the", "center") or cur.accept("at", "the", "centre"):
+            image_tail(cur)
+            if spec.superlative is None:
+                spec.superlative = "centermost"
+                np.post_position = "center"  # "put the circle in the middle": maybe where it goes
+            continue
+        place = parse_position(cur, TARGET_POSITION_PREPS)
+        if place is not None:
+            spec.position = np.post_position = place
+            continue
+        if added_clause(cur):
+            spec.reference = "added"
+            continue
+        if cur.accept_any(_RELATIVE) is not None and cur.accept_any(frozenset({"is", "are", "was"})):
+            color = color_word(cur)
+            if color is not None:
+                spec.colors.append(color)
+                continue
+            cur.pos = save
+            return
+        cur.pos = save
+        if np.spec.reference == "everything":
+            color = color_word(cur)
+            if color is not None:
+                np.post_colors.append(color)
+                continue
+        return

@@ -1,0 +1,131 @@
+"""Open-vocabulary names: the words of a noun phrase that say what the thing is.
+
+After the determiner and the modifiers the grammar knows (colours, sizes, ordinals, places), a name
+is a run of content words: words the lexicon does not know (nouns and adjectives of any kind), nouns
+it does know, materials and patterns. The run's last word is the head noun ("the painted white leaf
+pattern" → pattern, "metal black glasses frame" → frame); the words before it are its modifiers,
+colours among them go to the colours. One run is one thing: it is never split in two.
+
+The run stops at a word with a grammatical role (a preposition, a verb, a direction, a degree, …),
+so "move the fire truck left" names "fire truck". Two cases keep a last word out of the run because
+it says what to do rather than what the thing is: a material after a noun in a "make X …" clause
+("make the mug glass") and a trailing adjective-like word after a known noun ("the circle pretty").
+"""
+
+from __future__ import annotations
+
+from agents.parsing import lexicon as lx
+from agents.parsing.materials import is_material
+from agents.parsing.tokens import Token
+
+# Known words that may still be part of a name ("the old door", "the open laptop", "the light bulb").
+_NAME_ADJECTIVES = frozenset({"old", "open", "closed", "empty", "full", "round", "square", "flat", "tall", "short",
+                              "long", "wide", "narrow", "thick", "thin", "wooden", "light", "striped"})
+# Words that never belong to a name even though the lexicon gives them no role.
+_NEVER = frozenset({"please", "thanks", "if", "because", "since", "so", "instead", "anymore", "already", "too",
+                    "now", "then", "here", "there", "again", "somewhere", "a", "an", "the", "some", "any",
+                    "each", "every", "and", "or", "but", "nor", "with", "without", "for", "real", "quick",
+                    "would", "could", "should", "must", "might", "will", "can", "shall", "may", "is", "are",
+                    "was", "were", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had",
+                    "not", "no", "yes", "very", "really", "quite", "rather", "pretty", "kinda", "sorta",
+                    "more", "less", "most", "least", "than", "as", "like", "about", "what", "which", "who",
+                    "whose", "where", "when", "how", "why", "all", "both", "either", "neither", "own",
+                    "other", "another", "such", "only", "also", "just", "even", "still", "much", "many",
+                    "few", "little", "lot", "lots", "bit", "ever", "never", "always", "totally", "i", "you",
+                    "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "our",
+                    "their", "its", "it", "this", "that", "these", "those", "lol", "haha", "ok", "okay",
+                    # prepositions and the verbs of subject-first phrasings ("the star needs to be bigger")
+                    "above", "below", "under", "beneath", "underneath", "over", "behind", "beside", "besides",
+                    "near", "nearby", "next", "between", "among", "inside", "outside", "around", "across",
+                    "along", "alongside", "against", "toward", "towards", "onto", "upon", "atop", "within",
+                    "through", "past", "beyond", "close", "closer", "needs", "need", "wants", "want", "seems",
+                    "seem", "looks", "goes", "gets", "got", "becomes", "become", "remains", "remain", "stays",
+                    "stay", "keep", "keeps", "belongs", "belong", "sits", "sit", "stands", "supposed", "ought",
+                    "gone", "shouldn", "wouldn", "couldn", "don", "doesn", "isn", "aren", "wasn",
+                    "unchanged", "intact", "alone", "untouched", "whatever", "somehow", "though",
+                    "although", "except", "apart", "anyway", "sorry", "meant", "wait", "oops",
+                    "actually", "ugh", "hmm", "um", "uh", "erm", "tbh", "honestly", "literally", "basically"})
+_ADJECTIVE_SUFFIXES = ("ful", "ous", "ish", "ive", "less", "able", "ible")
+_IRREGULAR_PLURALS = {
+    "people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse", "geese": "goose",
+    "feet": "foot", "teeth": "tooth", "leaves": "leaf", "knives": "knife", "shelves": "shelf", "wolves": "wolf",
+    "scarves": "scarf", "loaves": "loaf", "hooves": "hoof", "halves": "half", "lives": "life", "wives": "wife",
+    "cacti": "cactus", "fungi": "fungus", "octopi": "octopus", "dice": "die", "oxen": "ox", "glasses": "glasses",
+}
+_ES_AFTER = ("ches", "shes", "xes", "sses", "zzes", "oes")
+_O_ES_EXCEPTIONS = frozenset({"shoes", "toes", "canoes", "hoes", "oboes", "tiptoes", "horseshoes"})
+_SINGULAR_S = frozenset({"glass", "bus", "dress", "cactus", "canvas", "grass", "lens", "gas", "octopus", "virus",
+                         "bonus", "campus", "circus", "hippopotamus", "bass", "chess", "mattress", "series",
+                         "species", "news", "jeans", "pants", "shorts", "scissors", "glasses", "trousers", "sheep",
+                         "deer", "fish", "asparagus", "hummus", "walrus", "iris", "tennis", "mess", "dais"})
+
+
+def singular(word: str) -> tuple[str, bool]:
+    """The singular of a head noun and whether it was plural ("couches" → couch, "leaves" → leaf)."""
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word], word != _IRREGULAR_PLURALS[word]
+    if word in _SINGULAR_S or word.endswith(("ss", "us", "is")) or len(word) < 4:
+        return word, False
+    if word.endswith("ies"):
+        return word[:-3] + "y", True
+    if word.endswith(_ES_AFTER) and word not in _O_ES_EXCEPTIONS:
+        return word[:-2], True
+    if word.endswith("s"):
+        return word[:-1], True
+    return word, False
+
+
+def is_name_word(word: str | None, token: Token | None = None) -> bool:
+    """Whether a word may be part of a thing's name."""
+    if word is None or (token is not None and token.kind != "word") or word in _NEVER or word == "'s":
+        return False
+    if not word.isalpha():
+        return False
+    if lx.canonical_noun(word) is not None or word in lx.NOUN_LIKE or is_material(word) or word in _NAME_ADJECTIVES \
+            or (word in lx.IMAGE_NOUNS and word not in ("whole", "colors", "colours")):
+        return True
+    return not lx.is_known(word)
+
+
+def adjective_like(word: str) -> bool:
+    """Unknown words that read as an adjective when they follow a noun ("the circle pretty")."""
+    if lx.is_known(word):
+        return False
+    return (len(word) > 4 and word.endswith(_ADJECTIVE_SUFFIXES)) or (len(word) > 4 and word.endswith("y"))
+
+
+def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:
+    """The name starting at ``pos``: (name words, colours inside it, tokens taken). Colours count as part
+    of the name only between name words ("the concrete red bus")."""
+    words: list[str] = []
+    colors: list[str] = []
+    i = pos
+    while i < len(tokens):
+        tok = tokens[i]
+        w = tok.word
+        if tok.kind == "word" and words and lx.canonical_color(w) is not None and i + 1 < len(tokens) and \
+                is_name_word(tokens[i + 1].word, tokens[i + 1]) and lx.canonical_color(tokens[i + 1].word) is None:
+            colors.append(lx.canonical_color(w))  # type: ignore[arg-type]
+            i += 1
+            continue
+        if not is_name_word(w, tok):
+            break
+        if lx.canonical_color(w) is not None and not is_material(w):
+            break  # a colour that ends the run is said of the thing, not part of its name
+        words.append(w)
+        i += 1
+    return words, colors, i - pos
+
+
+def trim_run(words: list[str], *, make_clause: bool) -> list[str]:
+    """Drop a last word that says what to do rather than what the thing is (see the module docstring)."""
+    while len(words) > 1:
+        last, before = words[-1], words[-2]
+        if make_clause and is_material(last) and not is_material(before):
+            words = words[:-1]
+            continue
+        if adjective_like(last) and (lx.canonical_noun(before) is not None or lx.is_known(before)):
+            words = words[:-1]
+            continue
+        break
+    return words

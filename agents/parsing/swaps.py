@@ -1,0 +1,251 @@
+"""Slots for what a thing becomes: another thing ("into a pony"), a material ("out of bronze"), a count
+("5 skirts", "to four", "two fewer"), a scene or gradient behind it ("a forest", "a white-to-blue
+gradient"), and the clauses they make once the target is known: replace, material, count, background.
+
+The make / change / turn builder (agents.parsing.verbs_change) collects these slots next to colours
+and sizes and hands them here; ``swap_clauses`` turns them into clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from agents.parsing import lexicon as lx
+from agents.parsing.cursor import Cursor
+from agents.parsing.materials import is_material, material_name
+from agents.parsing.modifiers import color_word
+from agents.parsing.names import is_name_word
+from agents.parsing.nouns import NounPhrase, parse_np
+from agents.parsing.numbers import parse_number
+from agents.parsing.slots import clause, object_spec
+from state.models import IntentClause, OpKind, TargetSpec
+
+_INTO = frozenset({"into", "to", "with", "by", "for", "as"})
+_MATERIAL_LEADS = (("made", "out", "of"), ("made", "of"), ("out", "of"), ("made", "from"), ("into",), ("to",),
+                   ("in",), ("of",))
+_MATERIAL_TAILS = frozenset({"look", "finish", "texture", "material", "surface", "version", "effect"})
+_COLOR_MATERIALS = frozenset({"gold", "silver", "golden"})  # colours too: a material only when said so
+
+
+@dataclass
+class CountItem:
+    """ "5 skirts" (count), "two more" / "one fewer" (delta), with the noun phrase when one is said."""
+
+    count: int | None = None
+    delta: int | None = None
+    np: NounPhrase | None = None
+
+
+def material_item(cur: Cursor) -> str | None:
+    """ "glass", "out of bronze", "made of metal", "in rubber", "to silk", "a marble finish"."""
+    save = cur.pos
+    explicit = False
+    for lead in _MATERIAL_LEADS:
+        if cur.accept(*lead):
+            explicit = lead[0] in ("made", "out")
+            break
+    cur.accept("a") or cur.accept("an") or cur.accept("the") or cur.accept("solid") or cur.accept("pure")
+    w = cur.word()
+    if w is None or not is_material(w) or (w in _COLOR_MATERIALS and not explicit and
+                                           cur.word(1) not in _MATERIAL_TAILS):
+        cur.pos = save
+        return None
+    nxt = cur.word(1)
+    if nxt is not None and is_name_word(nxt, cur.peek(1)) and nxt not in _MATERIAL_TAILS:
+        cur.pos = save  # "into a glass bottle" names a new thing
+        return None
+    cur.pos += 1
+    cur.accept_any(_MATERIAL_TAILS)
+    return material_name(w)
+
+
+def material_of(cur: Cursor) -> bool | None:
+    """ "the material of", "its material": what follows "to" is a material, whatever its name."""
+    for phrase in (("the", "material", "of"), ("material", "of"), ("'s", "material"), ("its", "material"),
+                   ("the", "texture", "of"), ("the", "surface", "of")):
+        if cur.accept(*phrase):
+            return True
+    return None
+
+
+def count_of(cur: Cursor) -> bool | None:
+    """ "the count of", "the number of", "how many": what follows "to" is a count."""
+    for phrase in (("the", "count", "of"), ("the", "number", "of"), ("the", "amount", "of"), ("the", "quantity", "of"),
+                   ("number", "of"), ("count", "of"), ("how", "many")):
+        if cur.accept(*phrase):
+            return True
+    return None
+
+
+def to_number(cur: Cursor) -> int | None:
+    """ "to 4", "to four", "to just one"."""
+    save = cur.pos
+    if not (cur.accept("to") or cur.accept("into") or cur.accept("be")):
+        return None
+    cur.accept("just") or cur.accept("only") or cur.accept("exactly")
+    value = parse_number(cur)
+    if value is None or value != int(value) or value < 0:
+        cur.pos = save
+        return None
+    return int(value)
+
+
+def count_item(cur: Cursor) -> CountItem | None:
+    """ "5 skirts", "three fewer chairs", "two more", "one less"."""
+    save = cur.pos
+    value = parse_number(cur)
+    if value is None or value != int(value) or value < 0:
+        cur.pos = save
+        return None
+    n = int(value)
+    item = CountItem(count=n)
+    if cur.accept("more") or cur.accept("extra") or cur.accept("additional"):
+        item = CountItem(delta=n)
+    elif cur.accept("fewer") or cur.accept("less"):
+        item = CountItem(delta=-n)
+    start = cur.pos
+    np = parse_np(cur, "target")
+    if np is not None and (np.spec.reference or np.spec.scope != "object" or np.definite):
+        cur.pos, np = start, None
+    if np is None and item.count is not None:
+        cur.pos = save  # a bare number is some other amount
+        return None
+    if np is not None and np.spec.noun is None and not np.spec.colors:
+        cur.pos, np = start, None
+    item.np = np
+    return item
+
+
+def gradient_item(cur: Cursor) -> list[str] | None:
+    """ "a gradient from white to green", "a black-to-grey gradient", "a blue and white gradient"."""
+    save = cur.pos
+    cur.accept("to") or cur.accept("into") or cur.accept("with")
+    cur.accept("a") or cur.accept("an")
+    colors: list[str] = []
+    if cur.accept("gradient"):
+        cur.accept("from")
+        colors = _two_colors(cur)
+    else:
+        colors = _two_colors(cur)
+        if len(colors) != 2 or not (cur.accept("gradient") or cur.accept("fade") or cur.accept("gradient", "sky")):
+            cur.pos = save
+            return None
+    if len(colors) != 2:
+        cur.pos = save
+        return None
+    return colors
+
+
+def _two_colors(cur: Cursor) -> list[str]:
+    first = color_word(cur)
+    if first is None:
+        return []
+    if not (cur.accept("to") or cur.accept("and") or cur.accept("into") or cur.accept("then")):
+        return [first]
+    second = color_word(cur)
+    return [first, second] if second else [first]
+
+
+def new_thing(cur: Cursor) -> NounPhrase | None:
+    """What a thing becomes: "into a pony", "to a hat", "with space", "an owl"."""
+    save = cur.pos
+    lead = cur.accept_any(_INTO)
+    np = parse_np(cur, "insert", allow_compound=True)
+    if np is None or np.reference_image or (np.spec.noun is None and not np.place):
+        cur.pos = save
+        return None
+    if lead is None and (not np.indefinite or np.definite):
+        cur.pos = save  # "make the circle the square"? not a change of thing
+        return None
+    return np
+
+
+def scene_words(np: NounPhrase) -> str:
+    words = [w for w in np.spec.phrase.split() if w not in ("a", "an", "the", "some")]
+    return " ".join(words)
+
+
+def new_thing_params(np: NounPhrase) -> dict[str, Any]:
+    spec = np.spec
+    params: dict[str, Any] = {"noun": spec.noun, "phrase": scene_words(np)}
+    if spec.colors:
+        params["color"] = spec.colors[0]
+    return params
+
+
+def background_clause(target: TargetSpec | None, **given: Any) -> IntentClause:
+    """One backdrop change: exactly one of color, gradient, scene."""
+    spec = TargetSpec(noun="background", scope="background", phrase=(target.phrase if target else "the background"))
+    return clause(OpKind.BACKGROUND, spec, **{k: v for k, v in given.items() if v})
+
+
+def is_background(np: NounPhrase | None) -> bool:
+    return np is not None and (np.spec.scope == "background" or np.spec.noun == "background")
+
+
+def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[str, Any]]) -> list[IntentClause]:
+    """The clauses of the slots above; the slots used are removed from ``params``."""
+    names = {n for n, _ in params}
+    out: list[IntentClause] = []
+    last = {n: v for n, v in params}  # the last said: a correction ("… no, orange") wins
+    quotes = [v for n, v in params if n == "quote"]
+    if quotes:
+        old_text = last.get("quote_old") or (quotes[0] if len(quotes) > 1 else "")
+        new_text = quotes[-1]
+        spec = object_spec(target_np) if target_np is not None and target_np.spec.noun not in (None, "text") else \
+            TargetSpec(noun="text", phrase=target_np.spec.phrase if target_np else "")
+        if old_text:
+            spec = TargetSpec(noun="text", phrase=f"the text {old_text!r}")
+        params[:] = [(n, v) for n, v in params if n not in ("quote", "quote_old")]
+        return [clause(OpKind.REPLACE_TEXT, spec, new=new_text, old=old_text)]
+    if is_background(target_np):
+        if "gradient" in names:
+            out.append(background_clause(target_np.spec, gradient=last["gradient"]))  # type: ignore[union-attr]
+        elif "new" in names:
+            out.append(background_clause(target_np.spec, scene=scene_words(last["new"])))  # type: ignore[union-attr]
+        elif "color" in names and "filter" not in names:
+            out.append(background_clause(target_np.spec, color=last["color"]))  # type: ignore[union-attr]
+            names.discard("color")
+        else:
+            return []
+        params[:] = [(n, v) for n, v in params if n not in ("gradient", "new", "color")]
+        return out
+    if "count_of" in names or "count" in names:
+        item: CountItem | None = last.get("count")
+        number = last.get("to_number")
+        np = item.np if item is not None and item.np is not None else target_np
+        if np is not None and (number is not None or item is not None):
+            spec = object_spec(np)
+            spec.plural = True
+            if number is not None and ("count_of" in names or item is None):
+                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=number))
+            elif item is not None and item.delta is not None:
+                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=item.delta))
+            elif item is not None and item.count is not None:
+                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count))
+        params[:] = [(n, v) for n, v in params if n not in ("count_of", "count", "to_number")]
+        return out
+    if target_np is None:
+        return []
+    if "material" in names or ("material_of" in names and "new" in names):
+        material = last.get("material") or material_name(scene_words(last["new"]).split()[-1])
+        out.append(clause(OpKind.MATERIAL, object_spec(target_np), material=material))
+    elif "new" in names and "color" not in names and "filter" not in names and not target_np.place and \
+            target_np.spec.scope == "object":
+        out.append(clause(OpKind.REPLACE, object_spec(target_np), **new_thing_params(last["new"])))
+    params[:] = [(n, v) for n, v in params if n not in ("material", "material_of", "new") or not out]
+    return out
+
+
+def quote_old(cur: Cursor) -> str | None:
+    """ "instead of 'CLOSED'": the text being replaced, said after the new one."""
+    save = cur.pos
+    if not (cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("in", "place", "of")):
+        return None
+    tok = cur.peek()
+    if tok is None or tok.kind != "quote":
+        cur.pos = save
+        return None
+    cur.pos += 1
+    return tok.word
