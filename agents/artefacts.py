@@ -14,6 +14,9 @@ import numpy as np
 
 RING = 12  # px of surroundings compared with the region
 PASS = 0.5  # scores at or above this look like their surroundings
+DETAIL_SIGMA = 2.0  # px: variation coarser than this is shading, finer is texture
+TEXTURED_RING = 6.0  # Sobel units (~1.5 grey levels of detail): below, the ring is plain or shaded
+TEXTURE_TOLERANCE = 0.3  # and texture energy within this fraction of the ring's (a smear falls far below)
 
 
 @dataclass(frozen=True)
@@ -21,14 +24,21 @@ class ArtefactReport:
     """The score in [0, 1] (1: indistinguishable from the surroundings) and what it is made of."""
 
     score: float
-    texture_ratio: float  # mean gradient magnitude inside / in the ring (1 = same texture)
+    texture_ratio: float  # mean gradient magnitude of the detail inside / in the ring (1 = same texture)
     gradient_distance: float  # 1-D Wasserstein distance of gradient magnitudes, in ring spreads
     color_distance: float  # mean CIELAB ΔE between inside and ring colour distributions
     seam: float  # gradient on the region's boundary / in the ring (1 = no visible seam)
+    ring_texture: float = 0.0  # median gradient magnitude of the ring's detail (Sobel units): the
+    # median, so that one edge or the fringe of a glow through the ring is not texture
+
+    @property
+    def textured(self) -> bool:
+        """The surroundings have texture a smear would be seen against (not a plain or shaded ring)."""
+        return self.ring_texture >= TEXTURED_RING
 
     @property
     def passed(self) -> bool:
-        return self.score >= PASS
+        return self.score >= PASS and abs(self.texture_ratio - 1.0) <= TEXTURE_TOLERANCE
 
 
 def _gradient(gray: np.ndarray) -> np.ndarray:
@@ -49,7 +59,8 @@ def ring_of(mask: np.ndarray, width: int = RING) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), kernel).astype(bool) & ~mask.astype(bool)
 
 
-def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING) -> ArtefactReport:
+def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING,
+                   exclude: np.ndarray | None = None) -> ArtefactReport:
     """How much the region ``mask`` of ``image`` (HxWx3 uint8 RGB; HxW bool) looks like a ring of
     ``ring`` px around it.
 
@@ -57,12 +68,15 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING) -> 
     has far less gradient than textured surroundings, a noisy patch far more), the distribution of
     gradient magnitudes, the colour distribution (mean ΔE between matched quantiles of L, a, b) and
     the seam (gradient on the boundary against the ring's). A region with no surroundings to compare
-    scores 1 (nothing can be said against it).
+    scores 1 (nothing can be said against it). ``exclude`` marks pixels that are not surroundings
+    (other objects next to the region): the ring leaves them out.
     """
     mask = np.asarray(mask).astype(bool)
     if image.ndim != 3 or image.shape[2] != 3 or mask.shape != image.shape[:2]:
         raise ValueError(f"expected an HxWx3 image and an HxW mask, got {image.shape} and {mask.shape}")
     around = ring_of(mask, ring)
+    if exclude is not None:
+        around &= ~np.asarray(exclude).astype(bool)
     if not mask.any() or around.sum() < 16:
         return ArtefactReport(1.0, 1.0, 0.0, 0.0, 1.0)
     inner = mask & ~ring_of(~mask, 2)  # the region without its own boundary
@@ -70,8 +84,13 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING) -> 
         inner = mask
     gray = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY).astype(np.float32)
     grad = _gradient(gray)
-    g_in, g_ring = grad[inner], grad[around]
-    floor = 1.0  # grey levels per px: flat surroundings are matched by a flat fill
+    # Texture is the detail over the shading: a smooth glow or gradient in the ring is not texture
+    # that a flat fill lacks, so it is taken out (a blur's residue) before texture is compared.
+    detail = _gradient(gray - cv2.GaussianBlur(gray, (0, 0), DETAIL_SIGMA))
+    g_in, g_ring = detail[inner], detail[around]
+    # Sobel magnitude of a one-grey-level step: below it, detail is quantisation, not texture, and
+    # flat surroundings are matched by a flat fill.
+    floor = 4.0
     texture_ratio = (float(g_in.mean()) + floor) / (float(g_ring.mean()) + floor)
     quantiles = np.linspace(0.05, 0.95, 19)
     spread = float(np.std(g_ring)) + floor
@@ -80,7 +99,7 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING) -> 
     color_distance = float(np.linalg.norm(
         np.quantile(lab[inner], quantiles, axis=0) - np.quantile(lab[around], quantiles, axis=0), axis=1).mean())
     boundary = ring_of(mask, 1) | (mask & ring_of(~mask, 1))
-    seam = (float(grad[boundary].mean()) + floor) / (float(g_ring.mean()) + floor)
+    seam = (float(grad[boundary].mean()) + floor) / (float(grad[around].mean()) + floor)
 
     texture_term = float(np.exp(-abs(np.log(texture_ratio)) / 0.35))
     gradient_term = float(np.exp(-gradient_distance / 0.6))
@@ -88,4 +107,4 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING) -> 
     seam_term = float(np.exp(-max(0.0, np.log(seam)) / 0.5))
     score = float(np.prod([texture_term, gradient_term, color_term, seam_term]) ** 0.25)
     return ArtefactReport(round(score, 4), round(texture_ratio, 4), round(gradient_distance, 4),
-                          round(color_distance, 3), round(seam, 4))
+                          round(color_distance, 3), round(seam, 4), round(float(np.median(g_ring)), 3))

@@ -9,6 +9,7 @@ import numpy as np
 
 from state.models import ConstraintKind, OpKind
 
+from ..artefacts import artefact_score
 from ..measure import measured_color, region_pixels, window
 from ..regions import dilate, erode
 from .base import Operation, RunResult, target_phrase, verdict
@@ -140,8 +141,18 @@ def check_removal(op, before, after, mask, detections, hole_mask=None):
     if fill_delta > max(18.0, spread):
         return verdict(op, False, f"the filled hole differs from its surroundings (ΔE {fill_delta:.0f})", 0.6,
                        fill_delta=fill_delta), FeedbackHint(kind="switch_inpaint", op_id=op.id)
-    return verdict(op, True, f"gone; the fill matches its surroundings (ΔE {fill_delta:.1f})",
-                   0.9 + 0.1 * max(0, 1 - fill_delta / 18), fill_delta=fill_delta), None
+    # A smooth smear has the right median colour but none of the texture around it (seen only
+    # against textured surroundings: on a plain or shaded ring the colour checks above say it all).
+    looks = artefact_score(after, hole, exclude=others)
+    figures = {"fill_delta": fill_delta, "artefact": looks.score, "texture_ratio": looks.texture_ratio,
+               "seam": looks.seam}
+    if looks.textured and not looks.passed:
+        what = "smeared" if looks.texture_ratio < 1 else "noisier than its surroundings"
+        return verdict(op, False, f"the fill looks {what} (texture {looks.texture_ratio:.2f}× the "
+                       f"surroundings', artefact score {looks.score:.2f})", 0.5 + 0.2 * looks.score, **figures), \
+            FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the fill does not look like its surroundings")
+    return verdict(op, True, f"gone; the fill matches its surroundings (ΔE {fill_delta:.1f}, "
+                   f"artefact score {looks.score:.2f})", 0.9 + 0.1 * max(0, 1 - fill_delta / 18), **figures), None
 
 
 def _area(detection) -> int:
