@@ -194,6 +194,9 @@ def _fixed_phrases(cur: Cursor, mode: str) -> NounPhrase | None:
     if w == "this" and ctx.has_user_region and not _starts_np_body(cur, 1):
         cur.pos += 1
         return NounPhrase(TargetSpec(reference="user_region", scope="region"), definite=True)
+    if w in ("her", "him") and not _starts_np_body(cur, 1):
+        cur.pos += 1  # "blur her": in a photo of one person, that person
+        return NounPhrase(TargetSpec(noun="person", phrase=w), definite=True)
     if w == "it" or (w in ("that", "this") and (nxt is None or nxt == "one" or not _starts_np_body(cur, 1))):
         cur.pos += 1
         cur.accept("one")

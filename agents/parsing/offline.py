@@ -25,8 +25,10 @@ from agents.parsing.generation import (
     parse_variations,
 )
 from agents.parsing.history import parse_history
+from agents.parsing.keep import split_keep
 from agents.parsing.references import resolve_clauses
-from agents.parsing.tokens import Token, tokenize
+from agents.parsing.tokens import Token, quote_capitals, tokenize
+from agents.parsing.typos import correct_typos
 from agents.types import ParseRequest
 from state.models import Intent, IntentClause, OpKind
 
@@ -44,10 +46,16 @@ class OfflineIntentParser:
     name = "offline"
 
     def parse(self, request: ParseRequest) -> Intent:
-        text = request.text
-        tokens = tokenize(text)
+        tokens = tokenize(request.text)
         if not any(t.kind in ("word", "number", "quote") for t in tokens):
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
+        tokens, corrections = correct_typos(quote_capitals(tokens, request.text))
+        intent = self._parse(request, tokens)
+        intent.corrections = corrections
+        return intent
+
+    def _parse(self, request: ParseRequest, tokens: list[Token]) -> Intent:
+        text = request.text
         context = Context(text, request.has_user_region, request.has_reference_image)
 
         # 1. history commands are whole-message forms
@@ -61,6 +69,8 @@ class OfflineIntentParser:
         if picture is not None:
             return picture
 
+        # 1c. "but leave the square alone": what to keep is cut out and kept aside
+        tokens, keep = split_keep(tokens, context, verb_at)
         # 2. "actually … instead" marks a revision of the last edit
         tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, REVISION_TAILS)
         revision = lead or tail
@@ -101,7 +111,8 @@ class OfflineIntentParser:
                     clause.revision = True
 
         clauses = resolve_clauses(clauses, request.head, request.recent_turns)
-        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], ignored_words=ignored)
+        return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], ignored_words=ignored,
+                      keep=keep)
 
     @staticmethod
     def _cursor(tokens: list[Token], context: Context) -> Cursor:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material, material_name
 from agents.parsing.modifiers import color_word

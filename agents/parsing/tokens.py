@@ -131,3 +131,27 @@ def phrase_at(tokens: Sequence[Token], pos: int, phrases: frozenset[tuple[str, .
 
 
 _AS_TABLE: dict[frozenset[tuple[str, ...]], dict[tuple[str, ...], bool]] = {}
+
+
+_NOT_TEXT = frozenset({"I", "OK", "PLS", "TBH", "LOL", "BG", "PS", "UI", "AI", "BW", "PNG", "JPG", "RGB", "PX", "ASAP"})
+
+
+def quote_capitals(tokens: list[Token], text: str) -> list[Token]:
+    """Words in capitals in a message that is not all capitals are text as it is written on the image
+    ("change SALE to OPEN"): each run of them becomes one quoted token."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return tokens
+    out: list[Token] = []
+    run: list[str] = []
+    for tok in tokens:
+        if tok.kind == "word" and len(tok.raw) >= 2 and tok.raw.isupper() and tok.raw not in _NOT_TEXT:
+            run.append(tok.raw)
+            continue
+        if run:
+            out.append(Token(" ".join(run), "quote"))
+            run = []
+        out.append(tok)
+    if run:
+        out.append(Token(" ".join(run), "quote"))
+    return out

@@ -1,0 +1,100 @@
+"""Keep-constraints said in a message: "but leave the square alone", "keep everything else as is",
+"don't change the star", "remain the bear unchanged", "except for the piano", "but keep her in colour".
+
+Each is cut out of the message before the clauses are read and becomes an ``Intent.keep`` target,
+which the decomposer protects and the critic checks this turn and later.
+"""
+
+from __future__ import annotations
+
+from agents.parsing.cursor import Context, Cursor
+from agents.parsing.names import is_name_word
+from agents.parsing.nouns import parse_np
+from agents.parsing.tokens import Token, phrase_at
+from state.models import TargetSpec
+
+# Verbs that keep what follows only when a tail says so ("leave the square alone", "keep it as is").
+_KEEP_WITH_TAIL = frozenset({("leave",), ("keep",), ("remain",), ("let",), ("have",)})
+# Phrases that keep what follows by themselves.
+_KEEP = frozenset({
+    *((*neg, verb) for neg in (("do", "not"), ("dont",), ("please", "do", "not"), ("without",), ("but", "do", "not"),
+                                ("never",))
+      for verb in ("change", "changing", "touch", "touching", "move", "moving", "alter", "altering", "modify",
+                   "modifying", "affect", "affecting", "edit", "editing", "recolor", "recolour", "mess", "harm")),
+    ("except", "for"), ("except",), ("apart", "from"), ("save", "for"), ("but", "not"), ("other", "than"),
+    ("excluding",), ("not", "including"),
+})
+_TAILS = frozenset({
+    ("alone",), ("as", "is"), ("as", "it", "is"), ("as", "they", "are"), ("unchanged",), ("untouched",),
+    ("intact",), ("the", "same"), ("as", "it", "was"), ("where", "it", "is"), ("where", "they", "are"),
+    ("in", "place"), ("in", "colour"), ("in", "color"), ("in", "full", "colour"), ("in", "full", "color"),
+    ("as", "before"), ("like", "it", "is"), ("the", "way", "it", "is"), ("unedited",), ("unaltered",),
+    ("exactly", "as", "it", "is"), ("exactly", "as", "is"), ("be",), ("exactly", "the", "same"), ("original",),
+    ("with",), ("up",), ("out", "of", "it"),
+})
+_LEADS = frozenset({"but", "and", "while", "though", "just", "please", "also"})
+_BOUNDARY_KINDS = frozenset({"comma", "sep"})
+
+
+def _boundary(tokens: list[Token], i: int) -> bool:
+    """Whether a keep phrase may start at token i: the message start, a comma, or "but" / "and"."""
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    return prev.kind in _BOUNDARY_KINDS or prev.word in _LEADS
+
+
+def split_keep(tokens: list[Token], context: Context, verb_at) -> tuple[list[Token], list[TargetSpec]]:
+    """The message without its keep phrases, and what they keep."""
+    kept: list[TargetSpec] = []
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        found = _keep_at(tokens, i, context, verb_at) if _boundary(tokens, i) or tokens[i].word in (
+            "except", "without", "excluding") else None
+        if found is None:
+            out.append(tokens[i])
+            i += 1
+            continue
+        spec, end = found
+        while out and (out[-1].word in _LEADS or out[-1].kind == "comma"):
+            out.pop()  # "… but" / "… ," before the keep phrase goes with it
+        kept.append(spec)
+        i = end
+    return out, kept
+
+
+def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[TargetSpec, int] | None:
+    n = phrase_at(tokens, i, _KEEP)
+    needs_tail = False
+    if not n:
+        n = phrase_at(tokens, i, _KEEP_WITH_TAIL)
+        needs_tail = True
+    if not n:
+        return None
+    cur = Cursor(tokens, context, verb_at)
+    cur.pos = i + n
+    if cur.accept("the", "rest", "of"):
+        parse_np(cur, "target")  # "keep the rest of the image as is"
+    cur.accept("anything", "else") or cur.accept("everything", "else") or cur.accept("nothing", "else")
+    if cur.pos > i + n:
+        spec = TargetSpec(reference="other", plural=True, all=True, phrase="everything else")
+    elif cur.word() in ("her", "him") and not is_name_word(cur.word(1), cur.peek(1)):
+        spec = TargetSpec(noun="person", phrase=cur.word() or "")
+        cur.pos += 1
+    else:
+        cur.clause_start = cur.pos  # "remain rusty coat unchanged": a bare name is the slot
+        np = parse_np(cur, "target")
+        if np is None:
+            return None
+        spec = np.spec
+    tail = phrase_at(tokens, cur.pos, _TAILS)
+    if needs_tail and not tail and not (i > 0 and tokens[i - 1].word in ("but", "while")):
+        return None
+    cur.pos += tail
+    while tail:
+        tail = phrase_at(tokens, cur.pos, _TAILS)  # "as it is, untouched"
+        cur.pos += tail
+    if spec.scope == "image" and not spec.colors:
+        spec = TargetSpec(reference="other", plural=True, all=True, phrase=spec.phrase)
+    return spec, cur.pos

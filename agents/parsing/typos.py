@@ -1,0 +1,93 @@
+"""Typos: a word the grammar does not know, one edit away from a word it does, is read as that word
+and said back ("I read 'remvoe' as 'remove'"). Matching is rapidfuzz's optimal string alignment
+distance (Damerau–Levenshtein without repeated edits).
+
+A name is never "corrected" into a grammar word: nouns are open vocabulary, so "cake" must stay a
+cake and not become "make". Verbs are corrected only where a verb can stand (the start of a clause);
+function words, colours and image words anywhere, but a three-letter word only by swapping two
+letters ("teh", "rdi"), since most three-letter neighbours are other real words ("van" / "can").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from agents.parsing import lexicon as lx
+from agents.parsing.materials import is_material
+from agents.parsing.tokens import Token
+
+# Words people mistype that no edit distance finds safely.
+_SHORT = {"te": "the", "th": "the", "teh": "the", "hte": "the", "u": "you", "ur": "your", "thru": "through"}
+_FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "that", "this", "them", "there",
+             "could", "would", "should", "please", "instead", "background", "image", "picture", "photo",
+             "bigger", "smaller", "larger", "left", "right", "bottom", "top", "middle", "center", "corner",
+             "colour", "color", "twice", "half", "percent", "rid", "away", "everything", "else", "alone",
+             "unchanged", "slightly", "little", "more", "less", "brighter", "darker", "blurry", "text",
+             "gradient", "material", "number", "count", "size", "below", "above", "beside", "next", "behind")
+_NAMED = ("background", "image", "picture", "photo", "colour", "color", "number", "count", "material", "gradient")
+_CLAUSE_OPENERS = frozenset({"and", "then", "also", "but", "plus", "now", "just", "please", "pls", "you", "u", "to",
+                             "so", "ok", "okay", "first", "finally", "next", "lastly"})
+_DETERMINERS = frozenset({"the", "a", "an", "my", "this", "that", "your", "his", "her", "its", "their", "our"})
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> tuple[str, ...]:
+    words = {w for key in lx.VERBS for w in key[:1] if len(w) >= 3}
+    return tuple(sorted(words))
+
+
+@lru_cache(maxsize=1)
+def _anywhere() -> tuple[str, ...]:
+    words = set(_FUNCTION) | {w for w in lx.COLOR_WORDS if " " not in w and len(w) >= 3}
+    words |= {w for key in lx.FILTER_PHRASES for w in key if len(w) >= 4}
+    return tuple(sorted(words))
+
+
+def _limit(word: str) -> int:
+    return 2 if len(word) >= 8 else 1
+
+
+def _best(word: str, choices: tuple[str, ...]) -> str | None:
+    found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=_limit(word))
+    if found is None:
+        return None
+    candidate = found[0]
+    if len(word) == 3 and not (len(candidate) == 3 and sorted(candidate) == sorted(word)):
+        return None  # three letters: only a swap of two letters is safe
+    return candidate
+
+
+def _clause_start(tokens: list[Token], i: int) -> bool:
+    if i == 0:
+        return True
+    prev = tokens[i - 1]
+    return prev.kind in ("sep", "comma") or prev.word in _CLAUSE_OPENERS
+
+
+def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
+    """The tokens with mistyped words replaced, and what was read as what ("remvoe → remove")."""
+    out: list[Token] = []
+    said: list[str] = []
+    for i, tok in enumerate(tokens):
+        w = tok.word
+        if tok.kind != "word" or lx.is_known(w) or not w.isalpha() or is_material(w):
+            out.append(tok)
+            continue
+        fixed = _SHORT.get(w)
+        named = i > 0 and tokens[i - 1].word in _DETERMINERS  # "the cake": a name, whatever it is close to
+        if fixed is None and named and len(w) >= 5:
+            fixed = _best(w, _NAMED)  # "the backgroud"
+        if fixed is None and not named and len(w) >= 3:
+            if _clause_start(tokens, i) and len(w) >= 3:
+                fixed = _best(w, _verbs())
+            if fixed is None and len(w) >= 3:
+                fixed = _best(w, _anywhere())
+        if fixed is None or fixed == w:
+            out.append(tok)
+            continue
+        said.append(f"{w} → {fixed}")
+        out.append(Token(fixed, "word", raw=fixed))
+    return out, said
