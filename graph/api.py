@@ -5,6 +5,16 @@
     session = editor.session()             # a new session (or editor.session(id) to continue one)
     result = session.send("remove the red circle", image="photo.png")
     result.image.save("out.png"); print(result.reply, result.critique.score)
+
+Plan approval: ``session.send(text, confirm_plan=True)`` returns a result whose ``pending_plan``
+shows the plan; ``session.approve()`` runs it, ``session.reject("feedback")`` asks for another.
+The editor compiles the graph with its store's checkpointer (``state.checkpointer_for``), and each
+turn runs on the LangGraph thread ``"{session_id}:{turn}"`` (why per turn: graph/approval.py), so a
+paused turn can be approved by any process that opens the same store. Runs use durability
+``"exit"``: the state is written once, when the run ends or pauses, and the write has finished
+before the pause is reported (the pending plan is read back from the checkpointer). Writing at
+every step would cost a write per node, and nodes add trace events in place, which only the
+checkpoint taken at the end sees.
 """
 
 from __future__ import annotations
@@ -17,13 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from langgraph.types import Command
 from PIL import Image
 
-from state import SessionStore
+from state import SessionStore, checkpointer_for
 from state.errors import SessionConflict
 from state.images import ImageInput, load_image
 from state.models import Clarification, Critique, Intent, Plan, SessionMeta, Trace, Turn, TurnKind, Version
 
+from . import approval
+from .approval import NoPendingPlan, PendingPlan, PlanDecision, PlanPending
 from .builder import build_graph
 from .services import EngineSet, Services, build_services, register, unregister
 from .settings import Settings
@@ -61,11 +74,18 @@ class TurnResult:
     clarification: Clarification | None
     _store: SessionStore = field(repr=False)
     _image_ref: str | None = field(default=None, repr=False)
+    pending_plan: PendingPlan | None = None
+    """The plan waiting for approval (``confirm_plan``): nothing is committed until it is decided."""
 
     @property
     def image(self) -> Image.Image | None:
         """The session's image after this turn (PIL, RGB)."""
         return self._store.images.get_image(self._image_ref) if self._image_ref else None
+
+    @property
+    def needs_approval(self) -> bool:
+        """True when the turn waits for its plan to be approved or rejected."""
+        return self.pending_plan is not None
 
     @property
     def needs_answer(self) -> bool:
@@ -109,7 +129,8 @@ class Editor:
         self.store = self.services.store
         self._key = f"editor:{uuid.uuid4().hex}"
         register(self._key, self.services)
-        self.graph = build_graph().compile(name="retouch")
+        self.checkpointer = approval.allow_state_types(checkpointer_for(self.store))
+        self.graph = build_graph().compile(name="retouch", checkpointer=self.checkpointer)
 
     @property
     def engine_names(self) -> dict[str, str]:
@@ -164,8 +185,51 @@ class Editor:
             inputs["command"] = command
         return inputs
 
-    def _context(self) -> Context:
-        return Context(services_key=self._key)
+    def _context(self, confirm_plan: bool | None = None) -> Context:
+        return Context(services_key=self._key, confirm_plan=confirm_plan)
+
+    def _next_turn(self, session_id: str) -> int:
+        """The number the session's next (or paused) turn gets: its thread is named after it."""
+        return self.store.load(session_id, recent=0).meta.turn_count + 1 if self.store.exists(session_id) else 1
+
+    def pending_plan(self, session_id: str) -> PendingPlan | None:
+        """The plan of ``session_id`` that waits for approval, read from the checkpointer."""
+        turn = self._next_turn(session_id)
+        return approval.pending_in(self.graph.get_state(approval.thread_config(session_id, turn)), session_id, turn)
+
+    def _pending_result(self, pending: PendingPlan) -> TurnResult:
+        intent = pending.intent
+        kind = TurnKind.GENERATE if intent is not None and intent.kind == "generate" else TurnKind.EDIT
+        reply = f"{pending.question} {'; '.join(pending.steps)}. Approve or reject it (with feedback)."
+        return TurnResult(session_id=pending.session_id, turn_index=pending.turn_index, kind=kind, reply=reply,
+                          version_id=None, intent=intent, plan=pending.plan, critique=None,
+                          trace=pending.trace or Trace(), clarification=None, _store=self.store,
+                          _image_ref=pending.image_ref, pending_plan=pending)
+
+    def _events(self, graph_input: Any, config: dict, context: Context, progress: bool,
+                into: dict) -> Iterator[ProgressEvent]:
+        """One graph run on ``config``'s thread; its final values land in ``into``."""
+        if not progress:
+            into.update(self.graph.invoke(graph_input, config, context=context, durability="exit"))
+            return
+        for mode, chunk in self.graph.stream(graph_input, config, context=context, durability="exit",
+                                             stream_mode=["custom", "values"]):
+            if mode == "custom":
+                yield ProgressEvent(stage=chunk.get("stage", ""), message=chunk.get("message", ""),
+                                    data={k: v for k, v in chunk.items() if k not in ("stage", "message")})
+            else:
+                into.update(chunk)
+
+    def _finish(self, session_id: str, output: dict, retries: int) -> ProgressEvent:
+        """The last event: the committed turn, or (paused) the plan read back from the checkpointer."""
+        if "__interrupt__" in output:
+            pending = self.pending_plan(session_id)
+            if pending is not None:
+                result = self._pending_result(pending)
+                return ProgressEvent(stage="plan", message=result.reply, result=result,
+                                     data={"waiting": True, **pending.as_json()})
+        result = self._result(session_id, output, retries)
+        return ProgressEvent(stage="done", message=result.reply, result=result)
 
     def _result(self, session_id: str, output: dict, retries: int) -> TurnResult:
         index = output.get("turn_index") or self.store.load(session_id, recent=0).meta.turn_count
@@ -178,31 +242,25 @@ class Editor:
         )
 
     def run_turn(self, session_id: str, text: str = "", *, image: ImageInput | None = None, mask=None, box=None,
-                 reference_images: Sequence[ImageInput] = (), command: str | None = None) -> TurnResult:
-        events = self.stream_turn(session_id, text, image=image, mask=mask, box=box,
-                                  reference_images=reference_images, command=command, progress=False)
-        result = None
-        for event in events:
-            result = event.result or result
-        return result
+                 reference_images: Sequence[ImageInput] = (), command: str | None = None,
+                 confirm_plan: bool | None = None) -> TurnResult:
+        return _last(self.stream_turn(session_id, text, image=image, mask=mask, box=box, confirm_plan=confirm_plan,
+                                      reference_images=reference_images, command=command, progress=False))
 
     def stream_turn(self, session_id: str, text: str = "", *, image=None, mask=None, box=None,
-                    reference_images=(), command: str | None = None, progress: bool = True) -> Iterator[ProgressEvent]:
+                    reference_images=(), command: str | None = None, progress: bool = True,
+                    confirm_plan: bool | None = None) -> Iterator[ProgressEvent]:
+        pending = self.pending_plan(session_id)
+        if pending is not None:
+            raise PlanPending(pending)
         inputs = self._inputs(session_id, text, image, mask, box, reference_images, command)
+        context = self._context(confirm_plan)
         retries = 0
         while True:
             try:
                 output: dict = {}
-                if progress:
-                    for mode, chunk in self.graph.stream(inputs, context=self._context(),
-                                                         stream_mode=["custom", "values"]):
-                        if mode == "custom":
-                            yield ProgressEvent(stage=chunk.get("stage", ""), message=chunk.get("message", ""),
-                                                data={k: v for k, v in chunk.items() if k not in ("stage", "message")})
-                        else:
-                            output = chunk
-                else:
-                    output = self.graph.invoke(inputs, context=self._context())
+                config = approval.thread_config(session_id, self._next_turn(session_id))
+                yield from self._events(inputs, config, context, progress, output)
                 break
             except SessionConflict:
                 # An edit is re-run against the state the other writer left; a history command is
@@ -216,8 +274,29 @@ class Editor:
                 if inputs.get("image_ref"):
                     keep_sent_image(self.store, session_id, inputs["image_ref"], text, exc)
                 raise
-        result = self._result(session_id, output, retries)
-        yield ProgressEvent(stage="done", message=result.reply, result=result)
+        yield self._finish(session_id, output, retries)
+
+    def decide(self, session_id: str, decision: PlanDecision | bool, feedback: str = "", *,
+               progress: bool = True) -> Iterator[ProgressEvent]:
+        """Approve or reject the plan that waits (NoPendingPlan if none does), from any process
+        that opens the same store; a rejection's new plan waits again."""
+        if not isinstance(decision, PlanDecision):
+            decision = PlanDecision(approve=bool(decision), feedback=feedback)
+        pending = self.pending_plan(session_id)
+        if pending is None:
+            raise NoPendingPlan(f"no plan of session {session_id} waits for approval")
+        config = approval.thread_config(session_id, pending.turn_index)
+        output: dict = {}
+        # confirm_plan stays on for the rest of the turn: a rejection's next plan waits again.
+        # A SessionConflict here is not retried: the plan was approved against a state that is gone.
+        try:
+            yield from self._events(Command(resume=decision.model_dump()), config, self._context(True), progress,
+                                    output)
+        except Exception as exc:
+            if pending.sent_image_ref:  # as for any failed message: its image is kept
+                keep_sent_image(self.store, session_id, pending.sent_image_ref, pending.message, exc)
+            raise
+        yield self._finish(session_id, output, 0)
 
 
 class Session:
@@ -231,16 +310,41 @@ class Session:
         return f"Session({self.id!r})"
 
     def send(self, text: str, image: ImageInput | None = None, mask: ImageInput | np.ndarray | None = None,
-             box: Sequence[int] | None = None, reference_images: Sequence[ImageInput] = ()) -> TurnResult:
+             box: Sequence[int] | None = None, reference_images: Sequence[ImageInput] = (),
+             confirm_plan: bool | None = None) -> TurnResult:
         """Send one message; ``image`` starts (or replaces) the session's image, ``mask``/``box``
-        point at a target ("remove this"), ``reference_images`` are things to insert."""
-        return self.editor.run_turn(self.id, text, image=image, mask=mask, box=box, reference_images=reference_images)
+        point at a target ("remove this"), ``reference_images`` are things to insert.
+
+        ``confirm_plan=True`` (default: the setting) stops before the plan runs: the result's
+        ``pending_plan`` shows it, and :meth:`approve` or :meth:`reject` decides. While it waits,
+        another message raises :class:`~graph.approval.PlanPending`."""
+        return self.editor.run_turn(self.id, text, image=image, mask=mask, box=box, reference_images=reference_images,
+                                    confirm_plan=confirm_plan)
 
     def stream(self, text: str, image: ImageInput | None = None, mask=None, box=None,
-               reference_images: Sequence[ImageInput] = ()) -> Iterator[ProgressEvent]:
-        """Like ``send``, yielding progress events; the last one carries the result."""
+               reference_images: Sequence[ImageInput] = (), confirm_plan: bool | None = None) -> Iterator[ProgressEvent]:
+        """Like ``send``, yielding progress events; the last one carries the result (stage ``done``,
+        or ``plan`` when the plan waits for approval)."""
         return self.editor.stream_turn(self.id, text, image=image, mask=mask, box=box,
-                                       reference_images=reference_images)
+                                       reference_images=reference_images, confirm_plan=confirm_plan)
+
+    @property
+    def pending_plan(self) -> PendingPlan | None:
+        """The plan waiting for approval, if any (read from the store's checkpointer)."""
+        return self.editor.pending_plan(self.id)
+
+    def approve(self) -> TurnResult:
+        """Run the plan that waits; returns the turn's result as ``send`` would have."""
+        return _last(self.editor.decide(self.id, PlanDecision(approve=True), progress=False))
+
+    def reject(self, feedback: str = "") -> TurnResult:
+        """Refuse the plan that waits; ``feedback`` goes to the decomposer, whose next plan waits
+        for approval again (PlanRejected when it has no other plan)."""
+        return _last(self.editor.decide(self.id, PlanDecision(approve=False, feedback=feedback), progress=False))
+
+    def decide(self, approve: bool, feedback: str = "") -> Iterator[ProgressEvent]:
+        """Approve or reject, yielding progress events like ``stream``."""
+        return self.editor.decide(self.id, PlanDecision(approve=approve, feedback=feedback))
 
     def undo(self) -> TurnResult:
         return self.editor.run_turn(self.id, "undo", command="undo")
@@ -286,6 +390,13 @@ class Session:
     def constraints(self):
         head = self.head
         return [c for c in head.constraints if c.live] if head else []
+
+
+def _last(events: Iterator[ProgressEvent]) -> TurnResult:
+    result = None
+    for event in events:
+        result = event.result or result
+    return result
 
 
 def _load_reference(source, max_pixels: int) -> Image.Image:

@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     max_pixels: int = Field(default=64_000_000, description="refuse larger images")
     recent_turns: int = Field(default=6, description="turns of history the parser sees")
     seed: int = Field(default=0)
-    confirm_plan: bool = Field(default=False, description="pause for approval before executing a plan")
+    confirm_plan: bool = Field(default=False, description="pause for approval before a turn's plan runs "
+                                                              "(each interface can also ask per message)")
     commit_retries: int = Field(default=3, description="re-runs of a turn after a SessionConflict")
     memory: bool = Field(default=True, description="parse with the session's entities and history "
                                                    "(off only for ablations)")

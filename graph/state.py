@@ -94,7 +94,8 @@ class GraphState(TurnInput, TurnOutput, total=False):
     round: int
     clarification: Clarification | None
     trace: Trace
-    approved: bool
+    review: dict[str, Any] | None
+    """This turn's plan review (graph/approval.py): {"turn", "round", "approved", "feedback"}."""
     extra: dict[str, Any]
 
 
@@ -109,7 +110,9 @@ class Context:
     max_rounds: int | None = None
     """Decompose → critique rounds per turn (default 3)."""
     confirm_plan: bool | None = None
-    """Pause before executing each plan so a person can approve or reject it."""
+    """Pause before executing a turn's plan so a person can approve it, or reject it with feedback
+    for a new plan (which waits again); resume with ``{"approve": true}`` or
+    ``{"approve": false, "feedback": "…"}``."""
     store: str | None = None
     """Store URL override (memory://, sqlite:///PATH, redis://HOST:PORT/DB)."""
     engines: str | None = None

@@ -6,6 +6,8 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from state.errors import RetouchError
+
 from ..services import _REGISTRY, Services, services_for
 from ..settings import Settings
 from ..state import Context
@@ -50,12 +52,18 @@ def ops_trace(execution) -> list[dict]:
             for o in execution.outcomes]
 
 
-class PlanRejected(Exception):
-    """The person reviewing the plan said no."""
+class PlanRejected(RetouchError):
+    """The person reviewing the plan said no, and there is no other plan: nothing was changed."""
+
+    code = "plan_rejected"
 
 
 def confirm(plan, runtime: Runtime[Context], found: Services) -> None:
-    """Pause for approval of a first-round plan when ``confirm_plan`` is on (a LangGraph interrupt)."""
+    """Pause for approval of a first-round plan when ``confirm_plan`` is on (a LangGraph interrupt).
+
+    The graph that ``build_graph`` wires reviews plans in ``graph.approval.reviewed`` before the
+    node runs (and turns ``confirm_plan`` off for the node), so this only pauses in a graph wired
+    without that step."""
     if setting(runtime, "confirm_plan", found) and plan.round == 1:
         decision = interrupt({"question": "Run this plan?", "plan": plan.model_dump(mode="json")})
         if not approved(decision):
