@@ -267,7 +267,10 @@ VERBS: dict[Phrase, str] = {
     ("clear", "out"): "remove", ("cut", "out"): "remove", ("wipe", "out"): "remove", ("rub", "out"): "remove",
     ("crop", "out"): "remove", ("do", "away", "with"): "remove", ("take", "off"): "remove",
     ("remove", "all", "traces", "of"): "remove", ("erase", "out"): "remove",
-    **{(w,): "insert" for w in ("add", "insert", "draw", "create", "paste", "include", "stick", "drop", "spawn")},
+    **{(w,): "insert" for w in ("add", "insert", "draw", "create", "paste", "include", "stick", "drop", "spawn",
+                                "use")},
+    **{(w,): "remove" for w in ("bin", "axe", "nuke", "trash", "toss", "chuck", "yeet", "zap", "banish", "purge",
+                                "drop")},
     ("put", "in"): "insert", ("throw", "in"): "insert", ("add", "in"): "insert",
     # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)
     **{(*who, wish): "want" for who in (("i",), ("we",)) for wish in ("want", "need")},

@@ -12,7 +12,7 @@ from agents.parsing.places import TARGET_POSITION_PREPS, image_tail, parse_posit
 if TYPE_CHECKING:
     from agents.parsing.nouns import NounPhrase
 
-_LIGHTNESS = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull"})
+_LIGHTNESS = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull", "solid", "plain", "pure"})
 _RELATIVE = frozenset({"that", "which", "who"})
 
 

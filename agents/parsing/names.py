@@ -22,14 +22,15 @@ from agents.parsing.tokens import Token
 _NAME_ADJECTIVES = frozenset({"old", "open", "closed", "empty", "full", "round", "square", "flat", "tall", "short",
                               "long", "wide", "narrow", "thick", "thin", "wooden", "light", "striped"})
 # Words that never belong to a name even though the lexicon gives them no role.
-_NEVER = frozenset({"please", "thanks", "if", "because", "since", "so", "instead", "anymore", "already", "too",
+FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait",
+                    "please", "thanks", "if", "because", "since", "so", "instead", "anymore", "already", "too",
                     "now", "then", "here", "there", "again", "somewhere", "a", "an", "the", "some", "any",
                     "each", "every", "and", "or", "but", "nor", "with", "without", "for", "real", "quick",
                     "would", "could", "should", "must", "might", "will", "can", "shall", "may", "is", "are",
-                    "was", "were", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had",
+                    "was", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had",
                     "not", "no", "yes", "very", "really", "quite", "rather", "pretty", "kinda", "sorta",
                     "more", "less", "most", "least", "than", "as", "like", "about", "what", "which", "who",
-                    "whose", "where", "when", "how", "why", "all", "both", "either", "neither", "own",
+                    "whose", "how", "why", "all", "both", "either", "neither", "own",
                     "other", "another", "such", "only", "also", "just", "even", "still", "much", "many",
                     "few", "little", "lot", "lots", "bit", "ever", "never", "always", "totally", "i", "you",
                     "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "our",
@@ -43,7 +44,7 @@ _NEVER = frozenset({"please", "thanks", "if", "because", "since", "so", "instead
                     "stay", "keep", "keeps", "belongs", "belong", "sits", "sit", "stands", "supposed", "ought",
                     "gone", "shouldn", "wouldn", "couldn", "don", "doesn", "isn", "aren", "wasn",
                     "unchanged", "intact", "alone", "untouched", "whatever", "somehow", "though",
-                    "although", "except", "apart", "anyway", "sorry", "meant", "wait", "oops",
+                    "although", "except", "apart", "anyway", "sorry", "meant", "oops",
                     "actually", "ugh", "hmm", "um", "uh", "erm", "tbh", "honestly", "literally", "basically"})
 _ADJECTIVE_SUFFIXES = ("ful", "ous", "ish", "ive", "less", "able", "ible")
 _IRREGULAR_PLURALS = {

@@ -132,7 +132,8 @@ def _possessed(cur: Cursor, np: NounPhrase, mode: str, allow_compound: bool) -> 
     np.spec.position = inner.spec.position or np.spec.position
 
 
-_NOT_POSSESSED = frozenset({"color", "colour", "colors", "colours", "size", "shape", "position", "place"})
+_NOT_POSSESSED = frozenset({"color", "colour", "colors", "colours", "size", "shape", "position", "place", "material",
+                            "texture", "surface", "finish", "count", "number", "look"})
 
 
 def _bare_slot(cur: Cursor) -> bool:

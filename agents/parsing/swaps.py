@@ -104,7 +104,9 @@ def count_item(cur: Cursor) -> CountItem | None:
     elif cur.accept("fewer") or cur.accept("less"):
         item = CountItem(delta=-n)
     start = cur.pos
+    clause_start, cur.clause_start = cur.clause_start, cur.pos  # "5 skirts": a bare name is the slot
     np = parse_np(cur, "target")
+    cur.clause_start = clause_start
     if np is not None and (np.spec.reference or np.spec.scope != "object" or np.definite):
         cur.pos, np = start, None
     if np is None and item.count is not None:

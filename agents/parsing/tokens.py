@@ -139,9 +139,8 @@ _NOT_TEXT = frozenset({"I", "OK", "PLS", "TBH", "LOL", "BG", "PS", "UI", "AI", "
 def quote_capitals(tokens: list[Token], text: str) -> list[Token]:
     """Words in capitals in a message that is not all capitals are text as it is written on the image
     ("change SALE to OPEN"): each run of them becomes one quoted token."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
-        return tokens
+    if not any(tok.kind == "word" and tok.raw and not tok.raw.isupper() for tok in tokens):
+        return tokens  # all in capitals: shouting, not text
     out: list[Token] = []
     run: list[str] = []
     for tok in tokens:

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from agents.parsing import lexicon as lx
 from agents.parsing.materials import is_material
+from agents.parsing.names import FUNCTION_WORDS
 from agents.parsing.tokens import Token
 
 # Words people mistype that no edit distance finds safely.
@@ -39,10 +40,16 @@ def _verbs() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-@lru_cache(maxsize=1)
 def _anywhere() -> tuple[str, ...]:
-    words = set(_FUNCTION) | {w for w in lx.COLOR_WORDS if " " not in w and len(w) >= 3}
-    words |= {w for key in lx.FILTER_PHRASES for w in key if len(w) >= 4}
+    return _FUNCTION
+
+
+@lru_cache(maxsize=1)
+def _long_words() -> tuple[str, ...]:
+    """Colours and looks, matched only from six letters on: shorter ones have too many real neighbours
+    among names ("tray" / "gray", "wine" / "line")."""
+    words = {w for w in lx.COLOR_WORDS if " " not in w and len(w) >= 5}
+    words |= {w for key in lx.FILTER_PHRASES for w in key if len(w) >= 6}
     return tuple(sorted(words))
 
 
@@ -73,11 +80,14 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
     said: list[str] = []
     for i, tok in enumerate(tokens):
         w = tok.word
-        if tok.kind != "word" or lx.is_known(w) or not w.isalpha() or is_material(w):
+        if tok.kind != "word" or lx.is_known(w) or not w.isalpha() or is_material(w) or w in FUNCTION_WORDS:
             out.append(tok)
             continue
         fixed = _SHORT.get(w)
-        named = i > 0 and tokens[i - 1].word in _DETERMINERS  # "the cake": a name, whatever it is close to
+        prev = tokens[i - 1].word if i > 0 else ""
+        # "the cake", "little wine", "the bear's nose": a name, whatever word it is close to
+        named = prev in _DETERMINERS or prev == "'s" or prev in lx.SIZE_ADJECTIVES or \
+            lx.canonical_color(prev) is not None
         if fixed is None and named and len(w) >= 5:
             fixed = _best(w, _NAMED)  # "the backgroud"
         if fixed is None and not named and len(w) >= 3:
@@ -85,6 +95,8 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
                 fixed = _best(w, _verbs())
             if fixed is None and len(w) >= 3:
                 fixed = _best(w, _anywhere())
+            if fixed is None and len(w) >= 6:
+                fixed = _best(w, _long_words())
         if fixed is None or fixed == w:
             out.append(tok)
             continue

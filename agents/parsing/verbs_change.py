@@ -36,7 +36,7 @@ from state.models import IntentClause, OpKind
 _COLOR_OF = skipper(
     ("the", "color", "of"), ("the", "colour", "of"), ("'s", "color"), ("'s", "colour"), ("its", "color"),
     ("its", "colour"), ("color", "of"), ("colour", "of"), ("the", "color"), ("the", "colour"),
-    ("their", "color"), ("their", "colour"), ("'s", "colors"), ("'s", "colours"),
+    ("their", "color"), ("their", "colour"), ("'s", "colors"), ("'s", "colours"), ("color",), ("colour",),
 )
 _FROM_COLOR_WORDS = frozenset({"from"})
 

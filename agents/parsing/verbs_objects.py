@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from agents.parsing import lexicon as lx
-from agents.parsing.attributes import parse_filter_param
+from agents.parsing.attributes import parse_color_param, parse_filter_param
 from agents.parsing.cursor import Cursor
+from agents.parsing.instead import replace_from_insert, replaced_thing
 from agents.parsing.nouns import NounPhrase, parse_np, parse_relation
 from agents.parsing.places import insert_position, user_place
 from agents.parsing.slots import (
@@ -56,8 +57,11 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     cur.pos = save
     items = collect(cur, [
         ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
-        ("np", _np_insert),
+        ("replaces", replaced_thing), ("np", _np_insert), ("color", parse_color_param),
     ])
+    replaced = next((v for n, v in items if n == "replaces"), None)
+    if replaced is not None:
+        return replace_from_insert(cur, items, replaced)
     clauses = []
     for nps, params in segments(items):
         if not nps:
@@ -75,7 +79,8 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
                 out["size"] = np.size_word
             for name, value in params:
                 out[name] = value
-            target = TargetSpec(phrase=spec.phrase, noun=spec.noun, colors=list(spec.colors), size=spec.size,
+            target = TargetSpec(phrase=spec.phrase, noun=spec.noun, size=spec.size,
+                                colors=[out["color"]] if out.get("color") else list(spec.colors),
                                 plural=count > 1)
             clauses.append(IntentClause(op=OpKind.INSERT, target=target, params=out))
     if not clauses:
