@@ -100,8 +100,13 @@ class OfflineIntentParser:
             elliptic = not revision and _first_word(tokens) in ELLIPSIS_LEADS
             if clauses is None and (revision or elliptic):
                 cursor = self._cursor(tokens, context)
-                clauses = revise_last(cursor, request.recent_turns, revision=revision)
-                ignored += self._check(cursor, clauses)
+                try:
+                    clauses = revise_last(cursor, request.recent_turns, revision=revision)
+                    ignored += self._check(cursor, clauses)
+                except UnparseableInstruction:
+                    if not revision:
+                        raise
+                    clauses = None  # "could the taco be a carrot instead?" is a whole request
         if clauses is None:
             cursor = self._cursor(tokens, context)
             clauses = parse_clauses(cursor)

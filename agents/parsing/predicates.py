@@ -26,6 +26,21 @@ _SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
       for verb in ("go", "move", "disappear", "vanish", "leave")),
     ("goes",), ("go",), ("moves",), ("move",), ("disappears",), ("vanishes",),
 })
+# Questions and wishes that ask for a change: "can the star be blue?", "what if the circle was green".
+_QUESTION_LEADS: frozenset[tuple[str, ...]] = frozenset({
+    ("can",), ("could",), ("would",), ("will",), ("should",), ("may",), ("might",), ("what", "if"),
+    ("how", "about", "if"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
+    ("would", "it", "work", "if"), ("is", "it", "possible", "that"), ("what", "would", "happen", "if"),
+})
+_ASKED_BE: frozenset[tuple[str, ...]] = frozenset({
+    ("be",), ("look",), ("become",), ("get",), ("turn",), ("was",), ("were",), ("is",), ("looked",), ("became",),
+    ("turned",), ("got",), ("said",), ("say",), ("read",), ("reads",), ("says",), ("be", "made"), ("was", "made"),
+    ("were", "made"),
+})
+_ASKED_GO: frozenset[tuple[str, ...]] = frozenset({
+    ("go",), ("disappear",), ("vanish",), ("leave",), ("be", "gone"), ("went",), ("was", "gone"), ("disappeared",),
+    ("be", "removed"), ("be", "deleted"), ("be", "erased"), ("go", "away"), ("move",), ("sit",), ("moved",),
+})
 _COPULA: frozenset[str] = frozenset({"is", "are", "looks", "look", "seems", "seem", "appears", "feels"})
 # "<thing> is too small" asks for the opposite.
 _TOO: dict[str, str] = {
@@ -46,22 +61,33 @@ def rewrite_predicate(cur: Cursor) -> bool:
     "the circle is too small" → "make the circle bigger", "the star should go away" → "remove the star",
     "the star should go to the left" → "move the star to the left". False (nothing changed) otherwise."""
     start, unknown = cur.pos, len(cur.unknown)
+    lead = phrase_at(cur.tokens, cur.pos, _QUESTION_LEADS)  # "can the star be blue?", "what if it was red"
+    cur.pos += lead
+    subject_at = cur.pos
     np = parse_np(cur, "target")
     if np is None or np.place:
         cur.pos = start
         del cur.unknown[unknown:]
         return False
-    subject = cur.tokens[start:cur.pos]
+    subject = cur.tokens[subject_at:cur.pos]
     after = cur.pos
     head: list[Token] | None = None
     n = phrase_at(cur.tokens, after, _SHOULD_BE)
+    if not n and lead:
+        n = phrase_at(cur.tokens, after, _ASKED_BE)
+        if n and cur.tokens[after + n - 1].word in ("said", "say", "read", "reads", "says"):
+            head = [_tok("make"), *subject, _tok("say")]  # "what if it said 'Boston' instead of 'Gym'"
+            cur.tokens = [*cur.tokens[:start], *head, *cur.tokens[after + n:]]
+            cur.pos = start
+            del cur.unknown[unknown:]
+            return True
     if n:
         cur.pos = after + n
         placed = cur.tokens[after + n - 1].word == "be" and (
             parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
         head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
     else:
-        n = phrase_at(cur.tokens, after, _SHOULD_GO)
+        n = phrase_at(cur.tokens, after, _SHOULD_GO) or (phrase_at(cur.tokens, after, _ASKED_GO) if lead else 0)
         if n:
             cur.pos = after + n
             said = cur.tokens[after + n - 1].word
