@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -25,9 +24,9 @@ from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from PIL import Image
-from pydantic import ValidationError
 
 from graph.api import Editor, ProgressEvent, Session, TurnResult
+from graph.approval import PlanPending
 from graph.settings import Settings
 from state.errors import SessionConflict
 from state.models import Turn
@@ -35,6 +34,8 @@ from state.models import Turn
 from . import errors, uploads
 from .config import ServerConfig
 from .guards import ApiKeyGuard, BodyLimit
+from .messages import decode_fields, message_fields
+from .plans import add_plan_routes, pending_info
 from .schemas import (
     BranchRequest,
     ErrorBody,
@@ -54,7 +55,8 @@ STATIC = Path(__file__).parent / "static"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in [(401, "missing or wrong API key"), (404, "unknown session or version"),
-                                (409, "the session changed meanwhile (session_conflict) or history_error"),
+                                (409, "the session changed meanwhile (session_conflict), history_error, "
+                                      "plan_pending, no_pending_plan, plan_rejected"),
                                 (413, "image_too_large / request_too_large"),
                                 (422, "corrupt_image, unparseable_instruction, target_not_found, …")]
 }
@@ -162,6 +164,7 @@ def _routes(editor: Editor, config: ServerConfig, pool: Executor) -> APIRouter:
             needs_answer=result.needs_answer,
             image_url=_version_url(result.session_id, result.version_id),
             options=list(clarification.candidate_labels) if clarification else [],
+            needs_approval=result.needs_approval, pending_plan=pending_info(result.pending_plan),
         ).model_dump()
 
     # ------------------------------------------------------------------ sessions
@@ -194,6 +197,8 @@ def _routes(editor: Editor, config: ServerConfig, pool: Executor) -> APIRouter:
 
         def work() -> dict:
             open_session(session_id, if_match)
+            if (pending := editor.pending_plan(session_id)) is not None:
+                raise PlanPending(pending)
             turn = uploads.commit_upload(store, session_id, uploads.decode(data, max_pixels))
             return _turn_info(session_id, turn).model_dump()
 
@@ -238,17 +243,17 @@ def _routes(editor: Editor, config: ServerConfig, pool: Executor) -> APIRouter:
                              "$ref": "#/components/schemas/TurnInfo"}}}}},
     )
     async def send_message(session_id: str, request: Request, stream: bool = True) -> Any:
-        fields = await _message_fields(request, config)
+        fields = await message_fields(request, config)
         if_match = request.headers.get(_IF_MATCH)
 
         def run() -> Iterator[ProgressEvent]:
             session = open_session(session_id, if_match)
-            kwargs = _decode_fields(fields, max_pixels, config)
+            kwargs = decode_fields(fields, max_pixels, config)
             if kwargs.get("box") is not None:
                 head = session.head
                 size = (head.width, head.height) if head and kwargs.get("image") is None else None
                 kwargs["box"] = uploads.check_box(kwargs["box"], size)
-            return session.stream(fields.text, **kwargs)
+            return session.stream(fields.text, confirm_plan=fields.confirm_plan, **kwargs)
 
         if not stream or "application/json" in request.headers.get("accept", "").split(",")[0]:
             return render(await run_to_end(run, pool))
@@ -295,64 +300,11 @@ def _routes(editor: Editor, config: ServerConfig, pool: Executor) -> APIRouter:
         return Response(data, media_type="application/zip",
                          headers={"Content-Disposition": f'attachment; filename="retouch-{session_id}.zip"'})
 
+    add_plan_routes(router, editor, pool, render, open_session)
     return router
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-class _Fields:
-    """A message's fields, whichever encoding they came in; images still as bytes."""
-
-    def __init__(self, text: str, image: bytes | None, mask: bytes | None, box: list[int] | None,
-                 references: list[bytes]) -> None:
-        self.text, self.image, self.mask, self.box, self.references = text, image, mask, box, references
-
-
-async def _message_fields(request: Request, config: ServerConfig) -> _Fields:
-    limit = config.max_upload_bytes
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form(max_files=8, max_fields=16)
-        box_text = form.get("box")
-        try:
-            box = json.loads(box_text) if isinstance(box_text, str) and box_text.strip() else None
-            body = MessageRequest(text=str(form.get("text") or ""), box=box)
-        except (ValueError, ValidationError) as exc:
-            raise errors.ApiError("invalid_request", f"bad message fields: {exc}") from exc
-
-        async def read(item: Any, name: str) -> bytes | None:
-            if item is None or isinstance(item, str):
-                return uploads.decode_base64(item, name, limit) if item else None
-            return uploads.check_size(await item.read(), name, limit)
-
-        references = [await read(r, "reference_images") for r in form.getlist("reference_images")]
-        return _Fields(body.text, await read(form.get("image"), "image"), await read(form.get("mask"), "mask"),
-                       body.box, [r for r in references if r])
-    if content_type and not content_type.startswith("application/json"):
-        raise errors.ApiError("unsupported_media_type", "send application/json or multipart/form-data", 415)
-    try:
-        body = MessageRequest.model_validate_json(await request.body())
-    except ValidationError as exc:
-        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise errors.ApiError("invalid_request", details) from exc
-    decode = uploads.decode_base64
-    return _Fields(body.text, decode(body.image, "image", limit) if body.image else None,
-                   decode(body.mask, "mask", limit) if body.mask else None, body.box,
-                   [decode(r, "reference_images", limit) for r in body.reference_images])
-
-
-def _decode_fields(fields: _Fields, max_pixels: int, config: ServerConfig) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {}
-    if fields.image is not None:
-        kwargs["image"] = uploads.decode(fields.image, max_pixels)
-    if fields.mask is not None:
-        kwargs["mask"] = uploads.decode(fields.mask, max_pixels)
-    if fields.box is not None:
-        kwargs["box"] = fields.box
-    if fields.references:
-        kwargs["reference_images"] = [uploads.reference_image(r, max_pixels) for r in fields.references]
-    return kwargs
 
 
 def _revision(value: str) -> int:

@@ -19,6 +19,27 @@ class MessageRequest(Body):
                                   description="a drawn box [x0, y0, x1, y1] in image pixels (exclusive)")
     reference_images: list[str] = Field(default_factory=list, max_length=4,
                                         description="images to insert ('add this logo')")
+    confirm_plan: bool | None = Field(default=None, description="stop before the plan runs: the stream ends with "
+                                      "a `plan` event; decide with POST /sessions/{id}/plan (default: the server's "
+                                      "setting)")
+
+
+class PlanRequest(Body):
+    """The decision on the plan that waits."""
+
+    approve: bool = Field(description="true runs the plan; false asks for another one")
+    feedback: str = Field(default="", max_length=2000, description="with approve=false: what to do differently")
+
+
+class PendingPlanInfo(BaseModel):
+    """A plan waiting for approval."""
+
+    session_id: str
+    turn: int = Field(description="the turn it belongs to (not committed yet)")
+    question: str
+    round: int
+    steps: list[str] = Field(description="each operation in words")
+    plan: dict = Field(description="the plan's operations as the decomposer made them")
 
 
 class RevertRequest(Body):
@@ -58,6 +79,12 @@ class TurnInfo(BaseModel):
     needs_answer: bool = False
     image_url: str | None = None
     options: list[str] = Field(default_factory=list, description="what a clarification question offers")
+    needs_approval: bool = False
+    pending_plan: PendingPlanInfo | None = Field(default=None, description="the plan waiting for approval")
+
+
+class PendingPlanState(BaseModel):
+    pending_plan: PendingPlanInfo | None = None
 
 
 class HistoryEntry(BaseModel):
