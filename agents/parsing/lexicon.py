@@ -272,6 +272,14 @@ VERBS: dict[Phrase, str] = {
     **{(w,): "remove" for w in ("bin", "axe", "nuke", "trash", "toss", "chuck", "yeet", "zap", "banish", "purge",
                                 "drop")},
     ("put", "in"): "insert", ("throw", "in"): "insert", ("add", "in"): "insert",
+    # "there should be five stars", "can we have a forest in the background?"
+    **{words: "exist" for words in (
+        ("there", "should", "be"), ("there", "must", "be"), ("there", "could", "be"), ("could", "there", "be"),
+        ("can", "there", "be"), ("there", "needs", "to", "be"), ("i", "want", "there", "to", "be"),
+        ("let", "us", "have"), ("can", "we", "have"), ("could", "we", "have"), ("can", "i", "have"),
+        ("could", "i", "have"), ("can", "we", "get"), ("could", "we", "get"), ("we", "need"), ("how", "about"),
+        ("what", "about"), ("there", "ought", "to", "be"), ("there", "has", "to", "be"), ("i", "would", "like",
+        "there", "to", "be"), ("give", "me"), ("can", "you", "give", "me"), ("we", "should", "have"))},
     # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)
     **{(*who, wish): "want" for who in (("i",), ("we",)) for wish in ("want", "need")},
     **{(*who, "would", wish): "want" for who in (("i",), ("we",)) for wish in ("like", "love", "prefer")},

@@ -74,6 +74,9 @@ def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
                 np.post_position = "center"  # "put the circle in the middle": maybe where it goes
             continue
         place = parse_position(cur, TARGET_POSITION_PREPS)
+        if place is not None and cur.word() == "of":
+            cur.pos = save  # "on the left of the mug" relates it to another thing
+            return
         if place is not None:
             spec.position = np.post_position = place
             continue

@@ -146,7 +146,8 @@ def _bare_slot(cur: Cursor) -> bool:
     if cur.pos == cur.clause_start:
         return True
     prev = cur.peek(-1)
-    return prev is not None and (prev.kind == "comma" or prev.word in ("and", "or", "then", "of", "to", "from"))
+    return prev is not None and (prev.kind == "comma" or prev.word in ("and", "or", "then", "of", "to", "from", "with",
+                                                                       "into", "as", "for"))
 
 
 _PREMODS_STOP = frozenset({"and", "or"})
@@ -200,7 +201,8 @@ def _fixed_phrases(cur: Cursor, mode: str) -> NounPhrase | None:
         return NounPhrase(TargetSpec(noun="person", phrase=w), definite=True)
     if w == "it" or (w in ("that", "this") and (nxt is None or nxt == "one" or not _starts_np_body(cur, 1))):
         cur.pos += 1
-        cur.accept("one")
+        if w != "it":
+            cur.accept("one")
         return NounPhrase(TargetSpec(reference="it"), definite=True)
     if w in lx.PRONOUNS_PLURAL and (nxt is None or nxt == "ones" or not _starts_np_body(cur, 1)):
         cur.pos += 1

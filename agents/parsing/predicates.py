@@ -15,7 +15,7 @@ _SHOULD_BE: frozenset[tuple[str, ...]] = frozenset({
         ("should",), ("must",), ("could",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
         ("ought", "to"), ("is", "supposed", "to"), ("are", "supposed", "to"), ("would", "be", "better"),
         ("would", "look", "better"), ("will",), ("wants", "to"), ("might",))
-      for verb in ("be", "look", "become", "get", "turn")),
+      for verb in ("be", "look", "become", "get", "turn", "say", "read")),
     ("would", "look", "better"), ("would", "be", "better"), ("would", "look", "nicer"), ("looks", "better"),
 })
 # "<thing> should go (away / to the left)": leave the picture, or move.
@@ -63,6 +63,12 @@ def rewrite_predicate(cur: Cursor) -> bool:
     start, unknown = cur.pos, len(cur.unknown)
     lead = phrase_at(cur.tokens, cur.pos, _QUESTION_LEADS)  # "can the star be blue?", "what if it was red"
     cur.pos += lead
+    quoted = cur.peek()
+    if lead and quoted is not None and quoted.kind == "quote" and cur.word(1) in ("become", "be", "say", "read"):
+        # "can 'Bar' become 'Hello'?": the text changes
+        cur.tokens = [*cur.tokens[:start], _tok("change"), quoted, _tok("to"), *cur.tokens[cur.pos + 2:]]
+        cur.pos = start
+        return True
     subject_at = cur.pos
     np = parse_np(cur, "target")
     if np is None or np.place:

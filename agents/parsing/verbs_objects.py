@@ -21,6 +21,7 @@ from agents.parsing.slots import (
     remove_tail,
     segments,
 )
+from agents.parsing.swaps import count_item
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
 from agents.parsing.verbs_looks import build_filter_named
@@ -47,7 +48,26 @@ def _np_insert(cur: Cursor) -> NounPhrase | None:
     return parse_np(cur, "insert", allow_compound=True)
 
 
+def _text_verb_ahead(cur: Cursor) -> bool:
+    return any(t.word in ("say", "says", "read", "reads", "instead", "rather") for t in cur.tokens[cur.pos:])
+
+
+def _more_or_fewer(cur: Cursor) -> list[IntentClause]:
+    """ "add two more stars", "I want one fewer teapot": the count of those things changes."""
+    save = cur.pos
+    item = count_item(cur)
+    if item is None or item.delta is None or item.np is None:
+        cur.pos = save
+        return []
+    spec = object_spec(item.np)
+    spec.plural = True
+    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=item.delta)]
+
+
 def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    more = _more_or_fewer(cur)
+    if more:
+        return more
     if quote_ahead(cur) or phrase_at(cur.tokens, cur.pos, TEXT_START):
         return build_text(cur, verb)
     save = cur.pos
@@ -126,6 +146,11 @@ def _names_new_thing(cur: Cursor) -> bool:
 def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """A wish: "I want a black circle" adds it; "I'd like the circle in cyan" / "I want it gone" change it."""
     cur.accept("to", "have") or cur.accept("to", "see") or cur.accept("to", "add")
+    if quote_ahead(cur) and _text_verb_ahead(cur):
+        return build_make(cur, verb)  # "have the banner read 'Library' rather than 'Paris'"
+    more = _more_or_fewer(cur)
+    if more:
+        return more
     if quote_ahead(cur) or _names_new_thing(cur):
         return build_insert(cur, verb)
     return build_make(cur, verb)

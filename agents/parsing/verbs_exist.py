@@ -1,0 +1,74 @@
+"""Clauses that say what should be there rather than what to do: "there should be 5 dresses", "can we
+have a cafe in the background?", "3 more clocks, please", "a gradient from white to green behind
+everything", "one fewer teapot". A number said as such sets the count of those things; an article
+adds one; a background tail makes it the backdrop."""
+
+from __future__ import annotations
+
+from agents.parsing.cursor import Cursor
+from agents.parsing.nouns import parse_np
+from agents.parsing.places import insert_position
+from agents.parsing.slots import clause, object_spec
+from agents.parsing.swaps import background_clause, count_item, gradient_item, scene_words
+from agents.parsing.tokens import phrase_at
+from state.models import IntentClause, OpKind, TargetSpec
+
+BACKGROUND_TAILS = frozenset({
+    ("in", "the", "background"), ("as", "the", "background"), ("as", "background"), ("as", "a", "background"),
+    ("behind", "everything"), ("behind", "it"), ("behind", "them"), ("behind", "her"), ("behind", "him"),
+    ("for", "the", "background"), ("as", "the", "backdrop"), ("as", "a", "backdrop"), ("in", "the", "back"),
+    ("behind", "the", "subject"), ("behind", "us"), ("as", "my", "background"), ("as", "the", "bg"),
+})
+
+
+def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    gradient = gradient_item(cur)
+    if gradient is not None:
+        _skip_background_tail(cur)
+        return [background_clause(None, gradient=gradient)]
+    item = count_item(cur)
+    if item is not None and item.np is not None:
+        spec = object_spec(item.np)
+        spec.plural = True
+        noun = spec.noun or "object"
+        if item.delta is not None:
+            return [clause(OpKind.COUNT, spec, noun=noun, delta=item.delta)]
+        return [clause(OpKind.COUNT, spec, noun=noun, count=item.count)]
+    np = parse_np(cur, "insert", allow_compound=True)
+    if np is None:
+        raise cur.fail("say what should be there, e.g. 'there should be three stars'")
+    if _skip_background_tail(cur):
+        if np.spec.colors and np.spec.noun in (None, "background"):
+            return [background_clause(None, color=np.spec.colors[0])]
+        return [background_clause(None, scene=scene_words(np))]
+    position = insert_position(cur)
+    spec = np.spec
+    params = {"noun": spec.noun, "color": spec.colors[0] if spec.colors else None, "count": np.count or 1,
+              "use_reference": np.reference_image}
+    if position is not None:
+        params["position"] = position
+    target = TargetSpec(phrase=spec.phrase, noun=spec.noun, colors=list(spec.colors), plural=(np.count or 1) > 1)
+    return [IntentClause(op=OpKind.INSERT, target=target, params=params)]
+
+
+def _skip_background_tail(cur: Cursor) -> bool:
+    n = phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS)
+    cur.pos += n
+    return bool(n)
+
+
+def verbless(cur: Cursor) -> bool:
+    """Whether a clause with no verb still says what should be there ("3 more clocks, please")."""
+    save = cur.pos
+    try:
+        if gradient_item(cur) is not None:
+            return True
+        cur.pos = save
+        item = count_item(cur)
+        if item is not None and item.delta is not None and item.np is not None:
+            return True
+        cur.pos = save
+        np = parse_np(cur, "insert", allow_compound=True)
+        return np is not None and bool(phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS))
+    finally:
+        cur.pos = save
