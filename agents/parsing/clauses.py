@@ -125,5 +125,19 @@ def _stray_words(cur: Cursor) -> None:
         cur.pos += 1
     words = [t.word for t in cur.tokens[start:cur.pos] if t.kind in ("word", "number", "quote")]
     unknown = [w for w in words if not lx.is_known(w)]
+    if _asks_something(words):
+        cur.refused.extend(unknown or words[:2])
     content = [w for w in words if w not in lx.FILLERS and w not in lx.DETERMINERS]
     cur.unknown.extend(unknown or content or words)
+
+
+_OBJECT_STARTS = frozenset({"the", "a", "an", "it", "them", "this", "that", "these", "those", "my", "all", "every"})
+
+
+def _asks_something(words: list[str]) -> bool:
+    """Whether words with no verb we know still read as a request: an unknown verb before its object
+    ("sparkle the circle"), or a negated one ("do not remove it"); a remark or a greeting does not."""
+    if len(words) >= 2 and words[0] in ("do", "dont") and words[1] in ("not", "n't") or words[:1] == ["dont"]:
+        return True
+    return len(words) >= 2 and not lx.is_known(words[0]) and words[1] in _OBJECT_STARTS and words[0].isalpha() \
+        and not words[0].endswith(("ly", "s"))

@@ -49,6 +49,7 @@ class Cursor:
         self.pos = 0
         self.context = context
         self.unknown: list[str] = []
+        self.refused: list[str] = []  # requests no rule reads ("sparkle the circle"): fatal, even with others
         self.clause_start = 0  # where the current clause's slots begin (just after its verb)
         self.frame: str | None = None  # the verb family of the clause being read ("make", "remove", …)
         self._verb_at = verb_at
@@ -136,8 +137,17 @@ class Cursor:
         if tok is None or tok.kind == "sep":
             return True
         if tok.kind == "comma" or self.match(CONNECTORS) is not None:
-            return self.verb_ahead() or self.remark_ahead()
+            return self.verb_ahead() or self.remark_ahead() or self.unknown_request_ahead()
         return False
+
+    def unknown_request_ahead(self) -> bool:
+        """ "… and sparkle the circle": a verb we do not know before its object starts a new clause,
+        which is refused rather than read as more targets of this one."""
+        found = self.match(CONNECTORS)
+        k = found[1] if found is not None else 1
+        w, nxt = self.word(k), self.word(k + 1)
+        return w is not None and w.isalpha() and not lx.is_known(w) and nxt in (
+            "the", "a", "an", "it", "them", "this", "that", "these", "those", "my", "all", "every")
 
     def remark_ahead(self) -> bool:
         """Whether, past a comma, dash or "but", a remark starts: a reason, a feeling or a hedge

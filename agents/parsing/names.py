@@ -92,7 +92,7 @@ def adjective_like(word: str) -> bool:
     """Unknown words that read as an adjective when they follow a noun ("the circle pretty")."""
     if lx.is_known(word):
         return False
-    return (len(word) > 4 and word.endswith(_ADJECTIVE_SUFFIXES)) or (len(word) > 4 and word.endswith("y"))
+    return len(word) > 4 and (word.endswith(_ADJECTIVE_SUFFIXES) or word.endswith(("y", "ing")))
 
 
 def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:

@@ -50,7 +50,7 @@ class OfflineIntentParser:
         tokens = tokenize(request.text)
         if not any(t.kind in ("word", "number", "quote") for t in tokens):
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
-        tokens, corrections = correct_typos(quote_capitals(tokens, request.text))
+        tokens, corrections = correct_typos(quote_capitals(tokens, request.text, lx.is_known))
         tokens = merge_second_thoughts(tokens)
         intent = self._parse(request, tokens)
         intent.corrections = corrections
@@ -130,9 +130,10 @@ class OfflineIntentParser:
     @staticmethod
     def _check(cursor: Cursor, clauses: list[IntentClause]) -> list[str]:
         """Words no rule took: listed when the message still says what to do, refused when it does not."""
-        if cursor.unknown and not clauses:
-            strange = [w for w in cursor.unknown if not lx.is_known(w)]
-            raise UnparseableInstruction(cursor.context.text, strange or cursor.unknown)
+        if cursor.refused or (cursor.unknown and not clauses):
+            words = cursor.refused or [w for w in cursor.unknown if not lx.is_known(w)] or cursor.unknown
+            hint = f"I understood {understood(clauses)} but not {', '.join(map(repr, words))}" if clauses else ""
+            raise UnparseableInstruction(cursor.context.text, words, hint)
         return list(dict.fromkeys(cursor.unknown))
 
 
@@ -191,3 +192,12 @@ def _normalized(tokens: list[Token], context: Context) -> str:
             words.append(tok.word)
         cursor.pos += 1
     return " ".join(words)
+
+
+def understood(clauses: list[IntentClause]) -> str:
+    """What the parsed clauses ask, in words: "remove the red circle and blur the background"."""
+    parts = []
+    for c in clauses:
+        what = c.target.phrase or c.target.noun or ("the image" if c.target.scope == "image" else "it")
+        parts.append(f"{c.op.value.replace('_', ' ')} {what}".strip())
+    return " and ".join(parts)

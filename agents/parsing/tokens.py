@@ -8,7 +8,7 @@ contractions expanded, hyphenated words split ("top-left" → top, left), units 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -136,7 +136,7 @@ _AS_TABLE: dict[frozenset[tuple[str, ...]], dict[tuple[str, ...], bool]] = {}
 _NOT_TEXT = frozenset({"I", "OK", "PLS", "TBH", "LOL", "BG", "PS", "UI", "AI", "BW", "PNG", "JPG", "RGB", "PX", "ASAP"})
 
 
-def quote_capitals(tokens: list[Token], text: str) -> list[Token]:
+def quote_capitals(tokens: list[Token], text: str, is_known: Callable[[str], bool]) -> list[Token]:
     """Words in capitals in a message that is not all capitals are text as it is written on the image
     ("change SALE to OPEN"): each run of them becomes one quoted token."""
     if not any(tok.kind == "word" and tok.raw and not tok.raw.isupper() for tok in tokens):
@@ -144,7 +144,8 @@ def quote_capitals(tokens: list[Token], text: str) -> list[Token]:
     out: list[Token] = []
     run: list[str] = []
     for tok in tokens:
-        if tok.kind == "word" and len(tok.raw) >= 2 and tok.raw.isupper() and tok.raw not in _NOT_TEXT:
+        if tok.kind == "word" and len(tok.raw) >= 2 and tok.raw.isupper() and tok.raw not in _NOT_TEXT and \
+                not is_known(tok.word):  # "Please REMOVE the circle" is emphasis, not text
             run.append(tok.raw)
             continue
         if run:

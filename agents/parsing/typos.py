@@ -29,6 +29,7 @@ _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "
              "unchanged", "slightly", "little", "more", "less", "brighter", "darker", "blurry", "text",
              "gradient", "material", "number", "count", "size", "below", "above", "beside", "next", "behind")
 _NAMED = ("background", "image", "picture", "photo", "colour", "color", "number", "count", "material", "gradient")
+_NOT_VERBS = frozenset({"how", "what", "there", "can", "could", "let", "give", "we", "i"})
 _CLAUSE_OPENERS = frozenset({"and", "then", "also", "but", "plus", "now", "just", "please", "pls", "you", "u", "to",
                              "so", "ok", "okay", "first", "finally", "next", "lastly"})
 _DETERMINERS = frozenset({"the", "a", "an", "my", "this", "that", "your", "his", "her", "its", "their", "our"})
@@ -36,8 +37,8 @@ _DETERMINERS = frozenset({"the", "a", "an", "my", "this", "that", "your", "his",
 
 @lru_cache(maxsize=1)
 def _verbs() -> tuple[str, ...]:
-    words = {w for key in lx.VERBS for w in key[:1] if len(w) >= 3}
-    return tuple(sorted(words))
+    words = {w for key in lx.VERBS for w in key[:1] if len(w) >= 3 and w not in FUNCTION_WORDS}
+    return tuple(sorted(words - _NOT_VERBS))
 
 
 def _anywhere() -> tuple[str, ...]:
