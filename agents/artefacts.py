@@ -15,7 +15,7 @@ import numpy as np
 RING = 12  # px of surroundings compared with the region
 PASS = 0.5  # scores at or above this look like their surroundings
 DETAIL_SIGMA = 2.0  # px: variation coarser than this is shading, finer is texture
-TEXTURED_RING = 6.0  # Sobel units (~1.5 grey levels of detail): below, the ring is plain or shaded
+TEXTURED_RING = 3.0  # Sobel units of detail (under a grey level): below, the ring is plain or shaded
 TEXTURE_TOLERANCE = 0.3  # and texture energy within this fraction of the ring's (a smear falls far below)
 
 
@@ -24,12 +24,11 @@ class ArtefactReport:
     """The score in [0, 1] (1: indistinguishable from the surroundings) and what it is made of."""
 
     score: float
-    texture_ratio: float  # mean gradient magnitude of the detail inside / in the ring (1 = same texture)
+    texture_ratio: float  # mean gradient magnitude inside / in the ring (1 = same texture)
     gradient_distance: float  # 1-D Wasserstein distance of gradient magnitudes, in ring spreads
     color_distance: float  # mean CIELAB ΔE between inside and ring colour distributions
     seam: float  # gradient on the region's boundary / in the ring (1 = no visible seam)
-    ring_texture: float = 0.0  # median gradient magnitude of the ring's detail (Sobel units): the
-    # median, so that one edge or the fringe of a glow through the ring is not texture
+    ring_texture: float = 0.0  # median gradient magnitude of the ring's detail (Sobel units)
 
     @property
     def textured(self) -> bool:
@@ -84,14 +83,13 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING,
         inner = mask
     gray = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY).astype(np.float32)
     grad = _gradient(gray)
-    # Texture is the detail over the shading: a smooth glow or gradient in the ring is not texture
-    # that a flat fill lacks, so it is taken out (a blur's residue) before texture is compared.
-    detail = _gradient(gray - cv2.GaussianBlur(gray, (0, 0), DETAIL_SIGMA))
-    g_in, g_ring = detail[inner], detail[around]
-    # Sobel magnitude of a one-grey-level step: below it, detail is quantisation, not texture, and
-    # flat surroundings are matched by a flat fill.
-    floor = 4.0
+    g_in, g_ring = grad[inner], grad[around]
+    floor = 1.0  # grey levels per px: flat surroundings are matched by a flat fill
     texture_ratio = (float(g_in.mean()) + floor) / (float(g_ring.mean()) + floor)
+    # Whether the ring has texture at all is judged on its detail over the shading, by the median:
+    # a smooth glow, a gradient or one edge through the ring is not texture a flat fill lacks.
+    detail = _gradient(gray - cv2.GaussianBlur(gray, (0, 0), DETAIL_SIGMA))
+    ring_texture = float(np.median(detail[around]))
     quantiles = np.linspace(0.05, 0.95, 19)
     spread = float(np.std(g_ring)) + floor
     gradient_distance = float(np.abs(np.quantile(g_in, quantiles) - np.quantile(g_ring, quantiles)).mean()) / spread
@@ -99,7 +97,7 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING,
     color_distance = float(np.linalg.norm(
         np.quantile(lab[inner], quantiles, axis=0) - np.quantile(lab[around], quantiles, axis=0), axis=1).mean())
     boundary = ring_of(mask, 1) | (mask & ring_of(~mask, 1))
-    seam = (float(grad[boundary].mean()) + floor) / (float(grad[around].mean()) + floor)
+    seam = (float(grad[boundary].mean()) + floor) / (float(g_ring.mean()) + floor)
 
     texture_term = float(np.exp(-abs(np.log(texture_ratio)) / 0.35))
     gradient_term = float(np.exp(-gradient_distance / 0.6))
@@ -107,4 +105,4 @@ def artefact_score(image: np.ndarray, mask: np.ndarray, *, ring: int = RING,
     seam_term = float(np.exp(-max(0.0, np.log(seam)) / 0.5))
     score = float(np.prod([texture_term, gradient_term, color_term, seam_term]) ** 0.25)
     return ArtefactReport(round(score, 4), round(texture_ratio, 4), round(gradient_distance, 4),
-                          round(color_distance, 3), round(seam, 4), round(float(np.median(g_ring)), 3))
+                          round(color_distance, 3), round(seam, 4), round(ring_texture, 3))

@@ -18,6 +18,8 @@ from ..base import HoleTooLarge
 
 THIN_HALF_WIDTH = 3.0  # px from the hole's edge to its middle: up to ~6 px across, diffusion is invisible
 SMALL_AREA = 120  # px: a hole this small shows no texture of its own
+TEXTURED_DETAIL = 3.0  # median Sobel magnitude of a ring's fine detail above which it is textured
+DETAIL_SIGMA = 2.0  # px: variation coarser than this is shading, finer is detail
 MAX_TEXTURED_FRACTION = 0.2  # of the image: a textured hole larger than this has too little to copy from
 # What is made of structure no copied texture can stand in for.
 REFUSED_SUBJECTS = {"face": "a face", "head": "a head", "person": "a whole person", "people": "people",
@@ -57,6 +59,17 @@ def refuse_if_too_large(profile: HoleProfile, textured: bool, subject: str = "")
         raise HoleTooLarge(f"the hole covers {profile.fraction:.0%} of a textured picture (at most "
                            f"{MAX_TEXTURED_FRACTION:.0%} can be filled plausibly without a model): {NEURAL}",
                            {"fraction": round(profile.fraction, 4), "area": profile.area})
+
+
+def ring_detail(crop: np.ndarray, ring: np.ndarray) -> float:
+    """The median gradient magnitude (Sobel) of the fine detail (the image less its blur) in the ring:
+    ~0 for a plain or shaded backdrop, whatever its edges; grain and texture lift it all round."""
+    if not ring.any():
+        return 0.0
+    gray = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    detail = gray - cv2.GaussianBlur(gray, (0, 0), DETAIL_SIGMA)
+    magnitude = cv2.magnitude(cv2.Sobel(detail, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(detail, cv2.CV_32F, 0, 1, ksize=3))
+    return float(np.median(magnitude[ring]))
 
 
 def channel_correlation(residual: np.ndarray) -> float:

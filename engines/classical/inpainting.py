@@ -14,7 +14,15 @@ import cv2
 import numpy as np
 
 from ..base import EngineError, check_image, check_mask
-from .fills import HoleProfile, channel_correlation, choose_fill, fill_patch, refuse_if_too_large
+from .fills import (
+    TEXTURED_DETAIL,
+    HoleProfile,
+    channel_correlation,
+    choose_fill,
+    fill_patch,
+    refuse_if_too_large,
+    ring_detail,
+)
 
 METHODS = ("auto", "background", "patch", "telea", "ns")
 RING = 10  # px of surroundings the fill is measured and fitted from
@@ -76,7 +84,10 @@ class RingStats:
         self.inlier_fraction = float(inliers.mean())
         residual = values - _apply(design, coef)
         self.noise = residual[inliers].std(axis=0) if inliers.sum() > 8 else residual.std(axis=0)
-        self.channel_correlation = channel_correlation(residual[inliers] if inliers.sum() > 8 else residual)
+        kept = residual[inliers] if inliers.sum() > 8 else residual
+        self.channel_correlation = channel_correlation(kept)
+        self.covariance = np.cov(kept.T) if len(kept) > 3 else np.diag(self.noise ** 2)
+        self.detail = ring_detail(crop, ring)
         # Grain (independent pixel noise) differs between neighbours as much as overall; texture
         # with structure varies slowly, so neighbouring differences are small compared with it.
         fit = np.zeros(crop.shape, np.float64)
@@ -97,7 +108,14 @@ class RingStats:
     def grainy(self) -> bool:
         """Leftover variation that is independent pixel noise, per pixel and per channel (synthetic
         grain): a photo's texture, even a fine one, moves its channels together."""
-        return self.roughness > GRAIN_ROUGHNESS and self.channel_correlation < IID_CHANNEL_CORRELATION
+        return (self.roughness > GRAIN_ROUGHNESS and self.channel_correlation < IID_CHANNEL_CORRELATION
+                and self.inlier_fraction >= SMOOTH_INLIERS)
+
+    @property
+    def textured(self) -> bool:
+        """Fine detail all round the ring (a photo's grain, a noisy backdrop), even where a smooth
+        fit explains it well: a flat fill would show as a smear against it."""
+        return self.detail >= TEXTURED_DETAIL
 
     def evaluate(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         return _apply(_design(xs.astype(np.float64), ys.astype(np.float64), self.scale), self.coef)
@@ -106,9 +124,15 @@ class RingStats:
 def _fill_background(crop: np.ndarray, hole: np.ndarray, stats: RingStats, seed: int | None) -> np.ndarray:
     ys, xs = np.nonzero(hole)
     values = stats.evaluate(xs, ys)
-    if not stats.smooth:
+    if not stats.smooth or stats.textured:
+        # Grain with the ring's spread and its colour correlation (a photo's grain moves its
+        # channels together; synthetic noise does not).
         rng = np.random.default_rng(0 if seed is None else seed)
-        values = values + rng.normal(0.0, 1.0, values.shape) * stats.noise
+        try:
+            factor = np.linalg.cholesky(stats.covariance + 1e-6 * np.eye(3))
+        except np.linalg.LinAlgError:
+            factor = np.diag(stats.noise)
+        values = values + rng.normal(0.0, 1.0, values.shape) @ factor.T
     out = crop.copy()
     out[ys, xs] = np.clip(np.round(values), 0, 255).astype(np.uint8)
     return out
