@@ -101,7 +101,8 @@ class PendingPlan:
 
     def as_json(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "turn": self.turn_index, "question": self.question,
-                "round": self.plan.round, "steps": self.steps, "plan": self.plan.model_dump(mode="json")}
+                "message": self.message, "round": self.plan.round, "steps": self.steps,
+                "notes": list(self.plan.notes), "plan": self.plan.model_dump(mode="json")}
 
 
 # ---------------------------------------------------------------------- threads
@@ -160,7 +161,7 @@ def reviewed(node: Callable[..., dict]) -> Callable[..., dict]:
         update: dict[str, Any] = {}
         if needs_review(state, runtime):
             plan: Plan = state["plan"]
-            steps = [describe(op) for op in plan.operations]
+            steps = [f"{op.kind}: {describe(op)}" for op in plan.operations]  # what each step will do
             # Nothing above this line has side effects: the node re-runs from the top on resume.
             decision = PlanDecision.of(interrupt({"question": QUESTION, "plan": plan.model_dump(mode="json"),
                                                   "steps": steps, "turn": state["turn_index"]}))

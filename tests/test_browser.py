@@ -94,3 +94,61 @@ def test_editor_conversation_and_revert(tmp_path):
             page.screenshot(path=str(SCREENSHOTS / "editor-after-remove.png"), full_page=True)
         assert not progress, progress
         browser.close()
+
+
+def test_editor_shows_the_plan_and_approves_it_after_a_rejection(tmp_path):
+    """With 'Show each plan' ticked the plan waits in the chat; Reject with feedback brings a new
+    plan, which a reload shows again (read from the server), and Approve runs it."""
+    image_path = tmp_path / "scene.png"
+    Image.fromarray(scene(("circle", "red", RED), ("square", "blue", BLUE))).save(image_path)
+    with Editor(Settings.load(store="memory://")) as editor, running_server(create_app(editor)) as base, \
+            playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "/")
+        page.set_input_files("#file-input", str(image_path))
+        page.wait_for_selector("#thumbs li", timeout=15_000)
+        session_id = page.evaluate("location.hash.slice(1)")
+
+        page.check("#confirm-plan")
+        page.fill("#message", "make the red circle green")
+        page.click("#send")
+        page.wait_for_selector("#log li.plan:not(.decided) #plan-approve", timeout=30_000)
+        plan_text = page.locator("#log li.plan").inner_text()
+        assert "green" in plan_text and "plan 1" in plan_text
+        assert editor.session(session_id).pending_plan is not None
+        assert found(editor.session(session_id).image, "circle", "red")  # nothing ran yet
+
+        page.fill("#plan-feedback", "a darker green")
+        page.click("#plan-reject")
+        page.wait_for_function("[...document.querySelectorAll('#log li.plan:not(.decided)')]"
+                               ".some((li) => li.innerText.includes('plan 2'))", timeout=30_000)
+        page.wait_for_function("!document.querySelector('#send').disabled", timeout=30_000)
+
+        page.reload()  # the waiting plan comes back from the server
+        page.wait_for_selector("#log li.plan:not(.decided) #plan-approve", timeout=15_000)
+        assert "plan 2" in page.locator("#log li.plan").inner_text()
+        if SCREENSHOTS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "editor-plan-waiting.png"), full_page=True)
+        page.click("#plan-approve")
+        page.wait_for_function("[...document.querySelectorAll('#log li.bot')].some((li) => "
+                               "li.innerText.startsWith('Done'))", timeout=30_000)
+        page.wait_for_function("document.querySelectorAll('#thumbs li').length === 2", timeout=15_000)
+        page.wait_for_timeout(300)  # the head image's blob URL loads
+        shot = page.screenshot(full_page=True)
+        if SCREENSHOTS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            (SCREENSHOTS / "editor-plan-approved.png").write_bytes(shot)
+        circle = np.array(_pixel(shot, page, RED))
+        assert circle[1] > 120 and circle[0] < 120, circle
+        session = editor.session(session_id)
+        assert session.pending_plan is None and found(session.image, "circle", "green")
+        edits = [turn for turn in session.history() if turn.kind == "edit"]
+        assert len(edits) == 1
+        assert [e.message for e in edits[0].trace.events if e.stage == "approve"] == [
+            "round 1: plan rejected: a darker green", "round 2: plan approved"]
+        assert not errors, errors
+        browser.close()

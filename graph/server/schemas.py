@@ -37,8 +37,10 @@ class PendingPlanInfo(BaseModel):
     session_id: str
     turn: int = Field(description="the turn it belongs to (not committed yet)")
     question: str
+    message: str = Field(default="", description="the message the plan answers")
     round: int
     steps: list[str] = Field(description="each operation in words")
+    notes: list[str] = Field(default_factory=list, description="what changed against the last plan")
     plan: dict = Field(description="the plan's operations as the decomposer made them")
 
 

@@ -97,6 +97,7 @@ async function restore(id) {
       if (turn.kind !== "upload") say("user", turn.message);
       say("bot", turn.reply, turn);
     }
+    await restorePlan(id);  // plan.js: a plan left waiting (by this tab or another worker) is shown again
   } catch (error) {
     setSession(null);
   }
@@ -242,9 +243,15 @@ async function send(text) {
   if (state.hasMask) body.mask = maskBase64();
   if (state.box) body.box = state.box;
   if (state.references.length) body.reference_images = state.references.map((r) => r.data);
-  setBusy(true, "sending…");
+  if ($("confirm-plan").checked) body.confirm_plan = true;
+  await streamTurn(`/sessions/${id}/messages`, body, "sending…");
+}
+
+// POST a turn (a message, or a decision on a plan) and follow its events to the end.
+async function streamTurn(path, body, label) {
+  setBusy(true, label);
   try {
-    const response = await api(`/sessions/${id}/messages`, {
+    const response = await api(path, {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify(body),
     });
@@ -253,6 +260,8 @@ async function send(text) {
         say("bot", data.result.reply, data.result);
         clearMarks();
         state.references = []; renderReferences();
+      } else if (event === "plan" && data.result && data.result.pending_plan) {
+        showPlan(data.result.pending_plan);  // plan.js: waits for Approve or Reject
       } else if (event === "error") {
         say("error", `${data.error.code}: ${data.error.message}`);
         offer(data.error.details);
