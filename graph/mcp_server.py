@@ -25,7 +25,9 @@ from .settings import Settings
 INSTRUCTIONS = (
     "Edit images by conversation. Call open_session (no id = a new session), then send_instruction with "
     "the first message and the image (base64 PNG/JPEG or a path), then more instructions in plain words "
-    "('remove the red circle', 'make it bigger', 'undo'). get_image returns the current image."
+    "('remove the red circle', 'make it bigger', 'undo'). get_image returns the current image. "
+    "With confirm_plan=true an instruction stops before its plan runs (needs_approval, pending_plan): "
+    "call decide_plan to approve it, or to reject it with feedback for a new plan."
 )
 
 
@@ -43,7 +45,9 @@ def build_server(editor: Editor) -> MCPServer:
     def summary(result: TurnResult) -> dict[str, Any]:
         return {"session_id": result.session_id, "turn": result.turn_index, "kind": str(result.kind),
                 "reply": result.reply, "version_id": result.version_id, "score": result.score,
-                "passed": result.passed, "needs_answer": result.needs_answer}
+                "passed": result.passed, "needs_answer": result.needs_answer,
+                "needs_approval": result.needs_approval,
+                "pending_plan": result.pending_plan.as_json() if result.pending_plan else None}
 
     def with_image(result: TurnResult) -> list:
         content: list = [json.dumps(summary(result))]
@@ -66,9 +70,10 @@ def build_server(editor: Editor) -> MCPServer:
 
     @server.tool()
     def send_instruction(session_id: str, text: str, image_base64: str | None = None,
-                         image_path: str | None = None) -> list:
+                         image_path: str | None = None, confirm_plan: bool = False) -> list:
         """Send one instruction ('remove the red circle'). Attach image_base64 or image_path on the first
-        turn (or to replace the image). Returns the reply as JSON and the edited image."""
+        turn (or to replace the image). Returns the reply as JSON and the edited image. confirm_plan=true
+        stops before the plan runs and returns it (pending_plan) for decide_plan."""
 
         def run() -> list:
             session = editor.session(session_id)
@@ -79,7 +84,17 @@ def build_server(editor: Editor) -> MCPServer:
                 image = load_image(data, max_pixels=max_pixels)
             elif image_path:
                 image = load_image(image_path, max_pixels=max_pixels)
-            return with_image(session.send(text, image=image))
+            return with_image(session.send(text, image=image, confirm_plan=confirm_plan or None))
+
+        return guarded(run)
+
+    @server.tool()
+    def decide_plan(session_id: str, approve: bool, feedback: str = "") -> list:
+        """Approve the plan that waits (it runs; returns the reply and the edited image), or reject it
+        with feedback: the planner makes another plan, which waits again (pending_plan)."""
+        def run() -> list:
+            session = editor.session(session_id)
+            return with_image(session.approve() if approve else session.reject(feedback))
 
         return guarded(run)
 

@@ -42,7 +42,7 @@ async def _conversation(tmp_path: Path) -> None:
     params = StdioServerParameters(command=sys.executable, args=["-m", "graph.mcp_server"], env=env, cwd=str(ROOT))
     async with Client(params, read_timeout_seconds=60) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
-        assert {"open_session", "send_instruction", "undo", "get_image"} <= names
+        assert {"open_session", "send_instruction", "undo", "get_image", "decide_plan"} <= names
 
         opened = await client.call_tool("open_session", {})
         session_id = json.loads(opened.content[0].text)["session_id"]
@@ -66,6 +66,22 @@ async def _conversation(tmp_path: Path) -> None:
         texts, images = _parts(await client.call_tool("get_image", {"session_id": session_id}))
         assert json.loads(texts[0])["size"] == [320, 240]
         assert found(images[0], "square", "blue")
+
+        # a plan that waits for approval: shown, refused while it waits, rejected, then approved
+        result = await client.call_tool("send_instruction", {"session_id": session_id, "confirm_plan": True,
+                                                              "text": "make the square yellow"})
+        texts, _ = _parts(result)
+        waiting = json.loads(texts[0])
+        assert waiting["needs_approval"] and waiting["pending_plan"]["plan"]["operations"][0]["kind"] == "recolor"
+        busy = await client.call_tool("send_instruction", {"session_id": session_id, "text": "undo"})
+        assert busy.is_error and "plan_pending" in busy.content[0].text
+        texts, _ = _parts(await client.call_tool("decide_plan", {"session_id": session_id, "approve": False,
+                                                                 "feedback": "a deeper yellow"}))
+        assert json.loads(texts[0])["pending_plan"]["round"] == 2
+        texts, images = _parts(await client.call_tool("decide_plan", {"session_id": session_id, "approve": True}))
+        assert json.loads(texts[0])["passed"] is True and found(images[0], "square", "yellow")
+        none = await client.call_tool("decide_plan", {"session_id": session_id, "approve": True})
+        assert none.is_error and "no_pending_plan" in none.content[0].text
 
         missing = await client.call_tool("undo", {"session_id": "0" * 32})
         assert missing.is_error and "session_not_found" in missing.content[0].text
