@@ -50,7 +50,7 @@ class OfflineIntentParser:
         tokens = tokenize(request.text)
         if not any(t.kind in ("word", "number", "quote") for t in tokens):
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
-        tokens, corrections = correct_typos(quote_capitals(tokens, request.text, lx.is_known))
+        tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = merge_second_thoughts(tokens)
         intent = self._parse(request, tokens)
         intent.corrections = corrections
@@ -201,3 +201,12 @@ def understood(clauses: list[IntentClause]) -> str:
         what = c.target.phrase or c.target.noun or ("the image" if c.target.scope == "image" else "it")
         parts.append(f"{c.op.value.replace('_', ' ')} {what}".strip())
     return " and ".join(parts)
+
+
+_PLAIN = frozenset({"please", "pls", "plz", "just", "now", "thanks", "thx", "ok", "okay", "all", "every", "the", "not",
+                    "dont", "no", "do", "it", "and", "then", "more", "less", "very", "really", "asap"})
+
+
+def _emphasis(word: str) -> bool:
+    """Words typed in capitals for emphasis ("REMOVE it", "NOT the star"), not text on the image."""
+    return word in _PLAIN or lx.VERBS.get((word,)) is not None

@@ -136,7 +136,7 @@ _AS_TABLE: dict[frozenset[tuple[str, ...]], dict[tuple[str, ...], bool]] = {}
 _NOT_TEXT = frozenset({"I", "OK", "PLS", "TBH", "LOL", "BG", "PS", "UI", "AI", "BW", "PNG", "JPG", "RGB", "PX", "ASAP"})
 
 
-def quote_capitals(tokens: list[Token], text: str, is_known: Callable[[str], bool]) -> list[Token]:
+def quote_capitals(tokens: list[Token], text: str, is_emphasis: Callable[[str], bool]) -> list[Token]:
     """Words in capitals in a message that is not all capitals are text as it is written on the image
     ("change SALE to OPEN"): each run of them becomes one quoted token."""
     if not any(tok.kind == "word" and tok.raw and not tok.raw.isupper() for tok in tokens):
@@ -145,7 +145,7 @@ def quote_capitals(tokens: list[Token], text: str, is_known: Callable[[str], boo
     run: list[str] = []
     for tok in tokens:
         if tok.kind == "word" and len(tok.raw) >= 2 and tok.raw.isupper() and tok.raw not in _NOT_TEXT and \
-                not is_known(tok.word):  # "Please REMOVE the circle" is emphasis, not text
+                not is_emphasis(tok.word):  # "Please REMOVE the circle" is emphasis, not text
             run.append(tok.raw)
             continue
         if run:

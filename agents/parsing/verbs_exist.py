@@ -72,3 +72,30 @@ def verbless(cur: Cursor) -> bool:
         return np is not None and bool(phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS))
     finally:
         cur.pos = save
+
+
+_ON = (("on",), ("against",), ("onto",), ("in", "front", "of"), ("over",), ("on", "top", "of"))
+
+
+def background_placement(cur: Cursor) -> list[IntentClause] | None:
+    """ "put it on a plain white background", "place everything against a forest backdrop": a new
+    backdrop behind what is there, not a move."""
+    save = cur.pos
+    parse_np(cur, "target")  # what goes in front: it, them, the cat (kept by the backdrop change)
+    if next((lead for lead in _ON if cur.accept(*lead)), None) is None:
+        cur.pos = save
+        return None
+    np = parse_np(cur, "insert", allow_compound=True)
+    if np is None or (np.spec.noun not in ("background", "backdrop") and np.spec.scope != "background"):
+        cur.pos = save
+        return None
+    spec = np.spec
+    words = [w for w in spec.modifiers if w not in ("plain", "solid", "simple", "nice", "new")]
+    if "gradient" in words and len(spec.colors) == 2:
+        return [background_clause(None, gradient=spec.colors)]
+    if spec.colors and not words:
+        return [background_clause(None, color=spec.colors[0])]
+    if words:
+        return [background_clause(None, scene=" ".join(words))]
+    cur.pos = save
+    return None

@@ -34,7 +34,10 @@ MOVE_RECOGNIZERS: list[Recognizer] = [
     ("relation", parse_relation), ("relation", user_place), ("position", _move_position),
     ("direction", parse_direction), ("amount", amount), ("degree", parse_degree),
     ("skip", skipper(("over",), ("diagonally",), ("back",), ("across",), ("a", "little", "over"), ("further",),
-                      ("farther",), ("even", "further"), ("even", "farther"))),
+                      ("farther",), ("even", "further"), ("even", "farther"), ("so", "it", "is"), ("so", "that", "it", "is"),
+                      ("so", "it", "sits"), ("so", "they", "are"), ("so", "it", "ends", "up"), ("until", "it", "is"),
+                      ("so", "that", "they", "are"), ("so", "it", "is", "right"), ("so", "it", "lands"), ("it", "is"),
+                      ("they", "are"), ("that", "it", "is"), ("it", "sits"))),
     ("np", np_target),
 ]
 

@@ -24,6 +24,7 @@ from agents.parsing.slots import (
 from agents.parsing.swaps import count_item
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
+from agents.parsing.verbs_exist import BACKGROUND_TAILS, background_placement, build_exist
 from agents.parsing.verbs_looks import build_filter_named
 from agents.parsing.verbs_move import build_move
 from agents.parsing.verbs_text import TEXT_START, build_text
@@ -50,6 +51,20 @@ def _np_insert(cur: Cursor) -> NounPhrase | None:
 
 def _text_verb_ahead(cur: Cursor) -> bool:
     return any(t.word in ("say", "says", "read", "reads", "instead", "rather") for t in cur.tokens[cur.pos:])
+
+
+def _counted_things_ahead(cur: Cursor) -> bool:
+    """A number said as such before things ("five hexagons", not "a hexagon" or "some stars")."""
+    save = cur.pos
+    try:
+        tok = cur.peek()
+        if tok is None or not (tok.kind == "number" or tok.word in lx.NUMBER_WORDS) or tok.word == "one":
+            return False
+        item = count_item(cur)
+        return item is not None and item.count is not None and item.np is not None and (
+            phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS) == 0) and cur.at_clause_end()
+    finally:
+        cur.pos = save
 
 
 def _more_or_fewer(cur: Cursor) -> list[IntentClause]:
@@ -110,6 +125,9 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
 
 def build_place(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """put / place: an existing thing moves ("put the circle on the left"), a new one is inserted."""
+    backdrop = background_placement(cur)
+    if backdrop is not None:
+        return backdrop
     tok = cur.peek()
     if tok is not None and tok.kind == "quote":
         return build_text(cur, verb)
@@ -151,6 +169,8 @@ def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     more = _more_or_fewer(cur)
     if more:
         return more
+    if _counted_things_ahead(cur):
+        return build_exist(cur, verb)  # "I want five hexagons": five in all
     if quote_ahead(cur) or _names_new_thing(cur):
         return build_insert(cur, verb)
     return build_make(cur, verb)
