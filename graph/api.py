@@ -23,7 +23,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,11 +32,12 @@ from PIL import Image
 from state import SessionStore, checkpointer_for
 from state.errors import SessionConflict
 from state.images import ImageInput, load_image
-from state.models import Clarification, Critique, Intent, Plan, SessionMeta, Trace, Turn, TurnKind, Version
+from state.models import SessionMeta, Turn, Version
 
 from . import approval
 from .approval import NoPendingPlan, PendingPlan, PlanDecision, PlanPending
 from .builder import build_graph
+from .results import ProgressEvent, TurnResult
 from .services import EngineSet, Services, build_services, register, unregister
 from .settings import Settings
 from .state import Context
@@ -56,59 +56,6 @@ def _log_engine_notes(notes: Sequence[str]) -> None:
         _LOGGED_NOTES.update(fresh)
     for note in fresh:
         log.info("engines: %s", note)
-
-
-@dataclass
-class TurnResult:
-    """What one message did."""
-
-    session_id: str
-    turn_index: int
-    kind: TurnKind
-    reply: str
-    version_id: str | None
-    intent: Intent | None
-    plan: Plan | None
-    critique: Critique | None
-    trace: Trace
-    clarification: Clarification | None
-    _store: SessionStore = field(repr=False)
-    _image_ref: str | None = field(default=None, repr=False)
-    pending_plan: PendingPlan | None = None
-    """The plan waiting for approval (``confirm_plan``): nothing is committed until it is decided."""
-
-    @property
-    def image(self) -> Image.Image | None:
-        """The session's image after this turn (PIL, RGB)."""
-        return self._store.images.get_image(self._image_ref) if self._image_ref else None
-
-    @property
-    def needs_approval(self) -> bool:
-        """True when the turn waits for its plan to be approved or rejected."""
-        return self.pending_plan is not None
-
-    @property
-    def needs_answer(self) -> bool:
-        """True when the turn ended with a question (an ambiguous target)."""
-        return self.kind == TurnKind.CLARIFY
-
-    @property
-    def passed(self) -> bool | None:
-        return self.critique.passed if self.critique else None
-
-    @property
-    def score(self) -> float | None:
-        return self.critique.score if self.critique else None
-
-
-@dataclass
-class ProgressEvent:
-    """One step of a running turn (parse, plan, operation, critique, commit, done)."""
-
-    stage: str
-    message: str
-    data: dict[str, Any] = field(default_factory=dict)
-    result: TurnResult | None = None
 
 
 class Editor:
@@ -197,15 +144,6 @@ class Editor:
         turn = self._next_turn(session_id)
         return approval.pending_in(self.graph.get_state(approval.thread_config(session_id, turn)), session_id, turn)
 
-    def _pending_result(self, pending: PendingPlan) -> TurnResult:
-        intent = pending.intent
-        kind = TurnKind.GENERATE if intent is not None and intent.kind == "generate" else TurnKind.EDIT
-        reply = f"{pending.question} {'; '.join(pending.steps)}. Approve or reject it (with feedback)."
-        return TurnResult(session_id=pending.session_id, turn_index=pending.turn_index, kind=kind, reply=reply,
-                          version_id=None, intent=intent, plan=pending.plan, critique=None,
-                          trace=pending.trace or Trace(), clarification=None, _store=self.store,
-                          _image_ref=pending.image_ref, pending_plan=pending)
-
     def _events(self, graph_input: Any, config: dict, context: Context, progress: bool,
                 into: dict) -> Iterator[ProgressEvent]:
         """One graph run on ``config``'s thread; its final values land in ``into``."""
@@ -225,7 +163,7 @@ class Editor:
         if "__interrupt__" in output:
             pending = self.pending_plan(session_id)
             if pending is not None:
-                result = self._pending_result(pending)
+                result = TurnResult.waiting_on(pending, self.store)
                 return ProgressEvent(stage="plan", message=result.reply, result=result,
                                      data={"waiting": True, **pending.as_json()})
         result = self._result(session_id, output, retries)
@@ -332,6 +270,11 @@ class Session:
     def pending_plan(self) -> PendingPlan | None:
         """The plan waiting for approval, if any (read from the store's checkpointer)."""
         return self.editor.pending_plan(self.id)
+
+    def waiting(self) -> TurnResult | None:
+        """The waiting turn's result as ``send`` returned it (e.g. in a later process), or None."""
+        pending = self.pending_plan
+        return TurnResult.waiting_on(pending, self.editor.store) if pending is not None else None
 
     def approve(self) -> TurnResult:
         """Run the plan that waits; returns the turn's result as ``send`` would have."""

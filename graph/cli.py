@@ -52,10 +52,11 @@ def _show(result: TurnResult) -> None:
                           f"{result.critique.preservation.get('ssim', 1):.3f}[/dim]")
 
 
-def _run(session, message: str, image=None, box=None, reference_images=()) -> TurnResult:
+def _run(session, message: str, image=None, box=None, reference_images=(), confirm_plan=None) -> TurnResult:
     result = None
     with console.status(f"[bold]{message}[/bold]") as status:
-        for event in session.stream(message, image=image, box=box, reference_images=reference_images):
+        for event in session.stream(message, image=image, box=box, reference_images=reference_images,
+                                    confirm_plan=confirm_plan):
             if event.result is not None:
                 result = event.result
             else:
@@ -108,18 +109,22 @@ def chat(
     session_id: str = typer.Option(None, "--session", help="continue a stored session"),
     store: str = typer.Option(None), engines: str = typer.Option(None),
     output: Path = typer.Option(Path("retouch-chat.png"), "-o", "--output", help="where the image is saved after each turn"),
+    confirm: bool = typer.Option(False, "--confirm", help="show each plan and ask y/n before it runs"),
 ) -> None:
     """Talk to Retouch about an image; the current image is saved after every turn.
 
     Besides messages: '/box X0 Y0 X1 Y1' points at a region for the next message ("remove this"),
     '/ref PATH' attaches an image to insert, '/image PATH' starts over from another image,
-    'history' lists the turns, 'quit' stops. No error ends the conversation.
+    'history' lists the turns, 'quit' stops. No error ends the conversation. With --confirm each
+    plan is shown first: 'y' runs it, 'n' asks for another, any other answer is feedback for the next.
     """
     with _editor(store, engines) as editor:
         session = editor.session(session_id)
         console.print(f"session {session.id} — type 'quit' to stop, 'history' to list turns, "
                       "'/box x0 y0 x1 y1' to point at something")
         pending: dict = {"image": image}
+        if confirm and (waiting := session.waiting()) is not None:  # a plan left waiting earlier
+            _confirmed(session, waiting, output)
         while True:
             try:
                 message = console.input("[bold cyan]you>[/bold cyan] ").strip()
@@ -138,15 +143,50 @@ def chat(
                 continue
             try:
                 result = _run(session, message, image=pending.pop("image", None), box=pending.pop("box", None),
-                              reference_images=pending.pop("references", ()))
+                              reference_images=pending.pop("references", ()), confirm_plan=confirm or None)
             except Exception as exc:  # noqa: BLE001 — a chat survives every error a turn can raise
                 _error(exc)
                 _next_step(exc)
+                continue
+            if result.needs_approval:
+                _confirmed(session, result, output)
                 continue
             _show(result)
             if session.image is not None:
                 session.image.save(output)
                 console.print(f"[dim]saved {output}[/dim]")
+
+
+def _confirmed(session, result: TurnResult, output: Path) -> None:
+    """--confirm: show the waiting plan and ask; 'y' runs it, anything else asks for another plan."""
+    try:
+        while result.needs_approval:
+            plan = result.pending_plan.plan
+            console.print(f"[bold]plan {plan.round}[/bold] for turn {result.turn_index}:")
+            for step in result.pending_plan.steps:
+                console.print(f"  • {escape(step)}")
+            if plan.round > 1 and plan.notes:
+                console.print(f"  [dim]{escape('; '.join(plan.notes))}[/dim]")
+            try:
+                answer = console.input("[bold yellow]run it?[/bold yellow] [y/n, or say what to change] ").strip()
+            except (EOFError, KeyboardInterrupt):
+                console.print(f"[dim]the plan stays waiting: 'retouch chat --confirm --session {session.id}'[/dim]")
+                raise
+            if answer.lower() in ("y", "yes"):
+                with console.status("[bold]running the plan[/bold]"):
+                    result = session.approve()
+            else:
+                with console.status("[bold]planning again[/bold]"):
+                    result = session.reject("" if answer.lower() in ("n", "no") else answer)
+    except (EOFError, KeyboardInterrupt):
+        raise typer.Exit(0) from None
+    except Exception as exc:  # noqa: BLE001 — as for any turn: reported, the chat goes on
+        _error(exc)
+        return
+    _show(result)
+    if session.image is not None:
+        session.image.save(output)
+        console.print(f"[dim]saved {output}[/dim]")
 
 
 def _chat_command(line: str, pending: dict) -> None:
