@@ -13,6 +13,7 @@ import numpy as np
 from engines.classical.colors import color_distance
 from state.models import Constraint, ConstraintKind, ConstraintVerdict, EditOperation, Entity
 
+from .keep import derive_kept, restated
 from .measure import measured_color, median_rgb
 from .operations import operation
 from .regions import box_iou, mask_iou
@@ -31,6 +32,13 @@ def derive(ops: list[EditOperation], entities: dict[str, Entity], turn: int, out
         entity_id = outcomes_entity.get(op.id) or (op.entity_ids[0] if op.entity_ids else None)
         entity = entities.get(entity_id) if entity_id else None
         operation(op.kind).derive(op, entity, entities, add)
+    derived = {(c.kind, c.entity_id) for c in found}
+
+    def add_kept(kind: ConstraintKind, entity_id: str | None, description: str, **params) -> None:
+        if (kind, entity_id) not in derived:  # the background op already keeps its foreground present
+            add(kind, entity_id, description, **params)
+
+    derive_kept(ops, entities, add_kept)
     return found
 
 
@@ -43,6 +51,9 @@ def supersede(constraints: list[Constraint], ops: list[EditOperation], turn: int
         for constraint in result:
             if constraint.live and kind.supersedes(op, constraint, constraint.entity_id in ids):
                 constraint.superseded_by_turn = turn
+    for constraint in result:
+        if constraint.live and restated(constraint, ops):  # kept again: this turn's keep replaces it
+            constraint.superseded_by_turn = turn
     return result
 
 
@@ -86,7 +97,8 @@ class ConstraintChecker:
         if mask is None:
             return False, 0.2, f"{constraint.entity_id} is gone"
         best = max((mask_iou(d.mask, mask) for d in self.detections), default=0.0)
-        if best >= 0.6:
+        # A thing kept "as it is" must match closely; one that only has to stay visible, loosely.
+        if best >= constraint.params.get("min_iou", 0.6):
             return True, 1.0, f"{constraint.entity_id} still visible (IoU {best:.2f})"
         if not self.global_change and constraint.entity_id not in self.touched:
             # Composite or photographic things are not one detection: compare their pixels instead.

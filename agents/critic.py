@@ -27,6 +27,7 @@ from state.models import (
 )
 
 from .constraints import ConstraintChecker
+from .keep import kept_constraints
 from .measure import preservation, preservation_score
 from .operations import CheckContext, operation
 from .outcomes import Execution, OpOutcome
@@ -93,7 +94,10 @@ class OfflineCritic:
             o.entity_id for o in request.execution.outcomes if o.entity_id}
         checker = ConstraintChecker(after, request.before, detections, entities_after, self._entity_mask(after),
                                     touched, global_change)
-        constraint_verdicts = [checker.check(c) for c in request.constraints if c.live]
+        constraints = [c for c in request.constraints if c.live]
+        if request.check_bystanders:  # what this message keeps is checked now, before it becomes standing
+            constraints += kept_constraints(request.plan.operations, entities_after)
+        constraint_verdicts = [checker.check(c) for c in constraints]
         for op in request.plan.operations:
             constraint_verdicts = operation(op.kind).recheck(context, op, constraint_verdicts)
         if request.check_bystanders and not global_change:

@@ -30,6 +30,7 @@ from state.models import (
 )
 
 from .errors import InstructionError, TargetNotFound
+from .keep import apply_keep
 from .operations import Operation, operation
 from .operations.insert import amended_insert
 from .operations.remove import INPAINT_METHODS
@@ -76,12 +77,13 @@ class OfflineDecomposer:
             clarification = builder.add_clause(index, clause, intent)
             if clarification is not None:
                 return Decomposition(clarification=clarification, next_entity=next_entity)
+        kept_notes = apply_keep(builder, intent)  # what the message keeps is protected from every op
         if not builder.operations:
             raise InstructionError(f"nothing to do for {intent.text!r}")
         plan = Plan(
             operations=builder.operations,
             round=(previous.round + 1) if previous else 1,
-            notes=notes or [f"{len(builder.operations)} operation(s)"],
+            notes=(notes or [f"{len(builder.operations)} operation(s)"]) + kept_notes,
         )
         # The escalation so far rides on the first operation, so the next round can build on it.
         plan.operations[0].strategy["tactics"] = tactics.model_dump()

@@ -8,6 +8,7 @@ import time
 from langgraph.runtime import Runtime
 
 from agents.constraints import derive, supersede
+from agents.keep import keep_reply
 from agents.operations import describe
 from agents.parsing.generation import pickable
 from state.errors import HistoryError
@@ -69,7 +70,7 @@ def commit_turn(state: GraphState, runtime: Runtime[Context]) -> dict:
         versions.append(version)
         turn.plan, turn.critique = attempt.plan, attempt.critique
         turn.version_id = version.id
-        turn.reply = _summary(attempt, len(attempts))
+        turn.reply = _summary(attempt, len(attempts)) + keep_reply(attempt.plan.operations)
         meta.head = version.id
         meta.redo = []
         meta.pending = None
