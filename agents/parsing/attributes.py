@@ -77,6 +77,9 @@ def filter_item(cur: Cursor) -> tuple[str, str] | None:
     if found[0] in ("darken", "brighten") and lx.canonical_color(cur.word() or "") is not None:
         cur.pos = save
         return None
+    if cur.pos - save == 1 and (lx.canonical_color(cur.word() or "") is not None or _names_thing(cur)):
+        cur.pos = save  # "the old brown coat": a word said of the thing
+        return None
     return found
 
 

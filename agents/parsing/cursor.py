@@ -110,6 +110,9 @@ class Cursor:
             before = self.pos
             self.skip_fillers()
             n = phrase_at(self.tokens, self.pos, lx.PREFIXES)
+            verb = self.match(lx.VERBS)
+            if verb is not None and verb[1] > n:
+                return  # "can we have …" is a verb of its own, not "can we" + "have"
             self.pos += n
             if self.pos == before:
                 return

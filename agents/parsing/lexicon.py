@@ -43,7 +43,10 @@ PREFIXES: frozenset[Phrase] = frozenset({
     ("i", "would", "love", "it", "if", "you", "could"), ("be", "so", "kind", "as", "to"),
     ("would", "you", "mind"), ("could", "you", "please"), ("can", "you", "please"),
     ("i", "think"), ("i", "guess"), ("i", "feel", "like"), ("i", "believe"), ("i", "suppose"),
-    ("how", "about", "we"), ("what", "if", "we"), ("why", "not"), ("let", "us", "go", "ahead", "and"),
+    ("how", "about", "we"), ("what", "if", "we"), ("can", "we"), ("could", "we"), ("shall", "we"),
+    ("is", "it", "possible", "to"), ("would", "it", "be", "possible", "to"), ("any", "chance", "you", "could"),
+    ("do", "you", "think", "you", "could"), ("i", "would", "love", "you", "to"), ("you", "could"),
+    ("what", "about"), ("how", "about"), ("why", "not"), ("let", "us", "go", "ahead", "and"),
 })
 DETERMINERS: frozenset[str] = frozenset({"the", "a", "an", "some", "any", "each", "my", "its", "their"})
 
@@ -290,7 +293,8 @@ VERBS: dict[Phrase, str] = {
                               "paint", "tint", "dye", "fill", "switch", "convert", "transform", "apply",
                               "give", "get", "shade", "swap", "set", "replace", "exchange", "trade",
                               "substitute")},
-    ("turn", "into"): "make",
+    ("turn", "into"): "make", ("swap", "out"): "make", ("switch", "out"): "make", ("trade", "out"): "make",
+    ("change", "out"): "make", ("exchange", "out"): "make",
     **{(w,): "move" for w in ("move", "shift", "drag", "slide", "push", "nudge", "relocate", "reposition",
                               "bring", "pull", "translate", "carry", "send", "scoot", "inch", "budge")},
     ("move", "over"): "move",
@@ -380,6 +384,24 @@ _KNOWN_IN_PHRASES: frozenset[str] = frozenset(
     for key in table
     for w in key
 )
+
+_SINGLE_KEYS: frozenset[str] = frozenset(
+    key[0]
+    for table in (VERBS, FILTER_PHRASES, REMOVE_TAILS, REMOVE_DECORATION, FILTER_VERBS, DEGREE_PHRASES, SUPERLATIVES, CLOCKWISE,
+                  QUANTITY_PHRASES, FILLER_PHRASES, PREFIXES, USER_REGION_PHRASES, REFERENCE_IMAGE_PHRASES)
+    for key in table
+    if len(key) == 1
+)
+
+
+def is_known_alone(word: str) -> bool:
+    """Whether ``word`` has a role by itself; words met only inside longer phrases ("pencil" of "pencil
+    drawing", "front" of "in front of") are free to name things."""
+    return is_known(word) and (word not in _KNOWN_IN_PHRASES or word in _SINGLE_KEYS or word in STRUCTURAL
+                               or word in FILLERS or word in DETERMINERS)
+
+
+VERB_WORDS: frozenset[str] = frozenset(key[0] for key in VERBS if len(key) == 1)
 
 # Known words that may still head a noun phrase ("remove the label", "remove the noise").
 NOUN_LIKE: frozenset[str] = frozenset({

@@ -22,7 +22,9 @@ from agents.parsing.tokens import Token
 _NAME_ADJECTIVES = frozenset({"old", "open", "closed", "empty", "full", "round", "square", "flat", "tall", "short",
                               "long", "wide", "narrow", "thick", "thin", "wooden", "light", "striped"})
 # Words that never belong to a name even though the lexicon gives them no role.
-FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait",
+FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait", "further", "farther", "forward",
+                    "backward", "backwards", "aside", "away", "out", "off", "back", "together", "apart", "slightly",
+                    "somewhat", "bit", "tad", "touch", "smidge", "way", "far", "enough", "anymore", "exactly",
                     "please", "thanks", "if", "because", "since", "so", "instead", "anymore", "already", "too",
                     "now", "then", "here", "there", "again", "somewhere", "a", "an", "the", "some", "any",
                     "each", "every", "and", "or", "but", "nor", "with", "without", "for", "real", "quick",
@@ -53,6 +55,9 @@ _IRREGULAR_PLURALS = {
     "scarves": "scarf", "loaves": "loaf", "hooves": "hoof", "halves": "half", "lives": "life", "wives": "wife",
     "cacti": "cactus", "fungi": "fungus", "octopi": "octopus", "dice": "die", "oxen": "ox", "glasses": "glasses",
 }
+_IE_NOUNS = frozenset({"cookie", "movie", "pie", "tie", "zombie", "selfie", "brownie", "rookie", "smoothie", "hoodie",
+                       "beanie", "goalie", "genie", "magpie", "collie", "cutie", "auntie", "birdie", "doggie",
+                       "veggie", "pixie", "prairie", "calorie", "lassie", "walkie", "onesie", "nightie", "bootie"})
 _ES_AFTER = ("ches", "shes", "xes", "sses", "zzes", "oes")
 _O_ES_EXCEPTIONS = frozenset({"shoes", "toes", "canoes", "hoes", "oboes", "tiptoes", "horseshoes"})
 _SINGULAR_S = frozenset({"glass", "bus", "dress", "cactus", "canvas", "grass", "lens", "gas", "octopus", "virus",
@@ -68,6 +73,8 @@ def singular(word: str) -> tuple[str, bool]:
     if word in _SINGULAR_S or word.endswith(("ss", "us", "is")) or len(word) < 4:
         return word, False
     if word.endswith("ies"):
+        if word[:-1] in _IE_NOUNS:
+            return word[:-1], True
         return word[:-3] + "y", True
     if word.endswith(_ES_AFTER) and word not in _O_ES_EXCEPTIONS:
         return word[:-2], True
@@ -85,12 +92,12 @@ def is_name_word(word: str | None, token: Token | None = None) -> bool:
     if lx.canonical_noun(word) is not None or word in lx.NOUN_LIKE or is_material(word) or word in _NAME_ADJECTIVES \
             or (word in lx.IMAGE_NOUNS and word not in ("whole", "colors", "colours")):
         return True
-    return not lx.is_known(word)
+    return not lx.is_known_alone(word)
 
 
 def adjective_like(word: str) -> bool:
     """Unknown words that read as an adjective when they follow a noun ("the circle pretty")."""
-    if lx.is_known(word):
+    if lx.is_known_alone(word):
         return False
     return len(word) > 4 and (word.endswith(_ADJECTIVE_SUFFIXES) or word.endswith(("y", "ing")))
 
@@ -109,8 +116,9 @@ def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:
             colors.append(lx.canonical_color(w))  # type: ignore[arg-type]
             i += 1
             continue
-        if not is_name_word(w, tok):
-            break
+        if not is_name_word(w, tok) and not (tok.kind == "word" and w in lx.VERB_WORDS and (
+                not words or (i + 1 < len(tokens) and is_name_word(tokens[i + 1].word, tokens[i + 1])))):
+            break  # a verb word names a thing only where a name stands ("the mirror", "the paint can")
         if lx.canonical_color(w) is not None and not is_material(w):
             break  # a colour that ends the run is said of the thing, not part of its name
         words.append(w)

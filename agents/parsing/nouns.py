@@ -89,8 +89,8 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
         spec.noun = None if generic else canonical
         spec.plural = spec.plural or plural
         return True
-    if allow_unknown and cur.word(1) not in ("one", "ones") and (not lx.is_known(w) or w in lx.NOUN_LIKE) and (
-            _may_name(cur, np)):
+    if allow_unknown and cur.word(1) not in ("one", "ones") and (
+            is_name_word(w, cur.peek()) or w in lx.NOUN_LIKE or w in lx.VERB_WORDS) and _may_name(cur, np):
         cur.pos += 1
         _name(spec, [w], [])
         return True
@@ -146,8 +146,12 @@ def _bare_slot(cur: Cursor) -> bool:
     if cur.pos == cur.clause_start:
         return True
     prev = cur.peek(-1)
-    return prev is not None and (prev.kind == "comma" or prev.word in ("and", "or", "then", "of", "to", "from", "with",
-                                                                       "into", "as", "for"))
+    return prev is not None and (prev.kind == "comma" or prev.word in _BARE_AFTER)
+
+
+# Words after which a name may come without an article ("add a cap on koala", "replace it with space").
+_BARE_AFTER = frozenset({"and", "or", "then", "of", "to", "from", "with", "into", "as", "for", "above", "below",
+                         "under", "over", "near", "beside", "behind", "on", "onto", "beneath", "underneath", "by"})
 
 
 _PREMODS_STOP = frozenset({"and", "or"})

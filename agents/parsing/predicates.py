@@ -24,12 +24,15 @@ _SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
         ("should",), ("must",), ("can",), ("needs", "to"), ("need", "to"), ("has", "to"), ("have", "to"),
         ("ought", "to"), ("is", "supposed", "to"), ("will",))
       for verb in ("go", "move", "disappear", "vanish", "leave")),
-    ("goes",), ("go",), ("moves",), ("move",), ("disappears",), ("vanishes",),
+    ("goes",), ("go",), ("moves",), ("move",), ("disappears",), ("vanishes",), ("belongs",), ("belong",),
+    ("should", "not", "be", "there"), ("should", "not", "be", "here"), ("does", "not", "belong", "here"),
+    ("does", "not", "belong", "there"), ("does", "not", "belong"), ("must", "not", "be", "there"),
+    ("needs", "to", "disappear"), ("has", "got", "to", "go"), ("should", "sit"), ("sits",),
 })
 # Questions and wishes that ask for a change: "can the star be blue?", "what if the circle was green".
 _QUESTION_LEADS: frozenset[tuple[str, ...]] = frozenset({
     ("can",), ("could",), ("would",), ("will",), ("should",), ("may",), ("might",), ("what", "if"),
-    ("how", "about", "if"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
+    ("how", "about", "if"), ("how", "would"), ("how", "will"), ("how", "does"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
     ("would", "it", "work", "if"), ("is", "it", "possible", "that"), ("what", "would", "happen", "if"),
 })
 _ASKED_BE: frozenset[tuple[str, ...]] = frozenset({
@@ -79,7 +82,7 @@ def rewrite_predicate(cur: Cursor) -> bool:
     after = cur.pos
     head: list[Token] | None = None
     n = phrase_at(cur.tokens, after, _SHOULD_BE)
-    if not n and lead:
+    if not n and lead and phrase_at(cur.tokens, after, _ASKED_GO) <= phrase_at(cur.tokens, after, _ASKED_BE):
         n = phrase_at(cur.tokens, after, _ASKED_BE)
         if n and cur.tokens[after + n - 1].word in ("said", "say", "read", "reads", "says"):
             head = [_tok("make"), *subject, _tok("say")]  # "what if it said 'Boston' instead of 'Gym'"
@@ -89,7 +92,7 @@ def rewrite_predicate(cur: Cursor) -> bool:
             return True
     if n:
         cur.pos = after + n
-        placed = cur.tokens[after + n - 1].word == "be" and (
+        placed = cur.tokens[after + n - 1].word in ("be", "was", "were", "is") and (
             parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
         head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
     else:
@@ -97,7 +100,8 @@ def rewrite_predicate(cur: Cursor) -> bool:
         if n:
             cur.pos = after + n
             said = cur.tokens[after + n - 1].word
-            if said in ("disappear", "vanish", "leave", "disappears", "vanishes") or (
+            if said in ("disappear", "vanish", "leave", "disappears", "vanishes", "there", "here") or (
+                    said == "belong" and cur.tokens[after + n - 2].word == "not") or (
                     said in ("go", "goes") and (cur.at_clause_end() or phrase_at(cur.tokens, cur.pos, lx.REMOVE_TAILS))):
                 head = [_tok("remove"), *subject]  # "the star has to go (away)"
             else:

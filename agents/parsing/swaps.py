@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material, material_name
 from agents.parsing.modifiers import color_word
@@ -51,7 +52,8 @@ def material_item(cur: Cursor) -> str | None:
         cur.pos = save
         return None
     nxt = cur.word(1)
-    if nxt is not None and is_name_word(nxt, cur.peek(1)) and nxt not in _MATERIAL_TAILS:
+    if nxt is not None and (is_name_word(nxt, cur.peek(1)) or lx.canonical_color(nxt) is not None) and \
+            nxt not in _MATERIAL_TAILS:
         cur.pos = save  # "into a glass bottle" names a new thing
         return None
     cur.pos += 1

@@ -21,7 +21,8 @@ from agents.parsing.names import FUNCTION_WORDS
 from agents.parsing.tokens import Token
 
 # Words people mistype that no edit distance finds safely.
-_SHORT = {"te": "the", "th": "the", "teh": "the", "hte": "the", "u": "you", "ur": "your", "thru": "through"}
+_SHORT = {"te": "the", "th": "the", "teh": "the", "hte": "the", "tge": "the", "tje": "the", "thw": "the", "rhe": "the",
+          "yhe": "the", "tha": "the", "da": "the", "u": "you", "ur": "your", "thru": "through"}
 _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "that", "this", "them", "there",
              "could", "would", "should", "please", "instead", "background", "image", "picture", "photo",
              "bigger", "smaller", "larger", "left", "right", "bottom", "top", "middle", "center", "corner",
