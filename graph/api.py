@@ -101,7 +101,11 @@ class Editor:
         return self.store.list_sessions()
 
     def delete_session(self, id: str) -> None:
+        """The session, and the checkpoints of its turns' threads (a waiting plan included)."""
+        turns = self._next_turn(id)
         self.store.delete(id)
+        for turn in range(1, turns + 1):
+            self.checkpointer.delete_thread(approval.thread_id(id, turn))
 
     def close(self) -> None:
         unregister(self._key)
@@ -230,8 +234,15 @@ class Editor:
         try:
             yield from self._events(Command(resume=decision.model_dump()), config, self._context(True), progress,
                                     output)
+        except SessionConflict as exc:
+            if self._next_turn(session_id) > pending.turn_index:  # another approval of this plan won
+                raise NoPendingPlan(f"the plan of turn {pending.turn_index} was decided elsewhere meanwhile: "
+                                    "that turn is committed") from exc
+            raise
         except Exception as exc:
-            if pending.sent_image_ref:  # as for any failed message: its image is kept
+            # As for any failed message its image is kept, unless another writer (a second approval
+            # of the same plan) has committed meanwhile: its state wins.
+            if pending.sent_image_ref and self._next_turn(session_id) == pending.turn_index:
                 keep_sent_image(self.store, session_id, pending.sent_image_ref, pending.message, exc)
             raise
         yield self._finish(session_id, output, 0)

@@ -4,6 +4,7 @@ message meanwhile is a typed ``PlanPending``; the pause is read back from the st
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,39 @@ def test_the_pause_is_stored_before_it_is_reported(tmp_path: Path) -> None:
         assert session.pending_plan is None and len(session.history()) == 1
         with pytest.raises(NoPendingPlan):
             session.approve()
+
+
+def test_two_approvals_at_once_commit_the_turn_once(tmp_path: Path) -> None:
+    """Two editors (as two HTTP workers would) approve the same plan at the same moment: whichever
+    order they run in, the turn is committed once and the other approval is told why it did not."""
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    with Editor(Settings.load(store=url)) as first, Editor(Settings.load(store=url)) as second:
+        session_id = first.session().id
+        first.session(session_id).send("make the circle yellow", image=SCENE, confirm_plan=True)
+        start, outcomes = threading.Barrier(2), []
+
+        def approve(editor: Editor) -> None:
+            start.wait(10)
+            try:
+                outcomes.append(editor.session(session_id).approve().version_id)
+            except NoPendingPlan as exc:  # decided by the other one first, or while this one ran
+                outcomes.append(exc.code)
+
+        threads = [threading.Thread(target=approve, args=(editor,)) for editor in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        history = first.session(session_id).history()
+        assert len(history) == 1 and history[0].version_id in outcomes
+        assert sorted(outcomes, key=len) == sorted([history[0].version_id, "no_pending_plan"], key=len)
+
+
+def test_deleting_a_session_deletes_its_turn_checkpoints(editor: Editor) -> None:
+    session = editor.session()
+    session.send("make the circle yellow", image=SCENE)
+    session.send("make the square red", confirm_plan=True)
+    threads = [f"{session.id}:1", f"{session.id}:2"]
+    assert all(editor.checkpointer.get_tuple({"configurable": {"thread_id": t}}) for t in threads)
+    editor.delete_session(session.id)
+    assert not any(editor.checkpointer.get_tuple({"configurable": {"thread_id": t}}) for t in threads)
