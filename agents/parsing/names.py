@@ -25,7 +25,7 @@ _NAME_ADJECTIVES = frozenset({"old", "open", "closed", "empty", "full", "round",
 FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait", "further", "farther", "forward",
                     "backward", "backwards", "aside", "away", "out", "off", "back", "together", "apart", "slightly",
                     "somewhat", "bit", "tad", "touch", "smidge", "way", "far", "enough", "anymore", "exactly",
-                    "please", "thanks", "if", "because", "since", "so", "instead", "anymore", "already", "too",
+                    "please", "thanks", "if", "because", "since", "so", "instead", "already", "too",
                     "now", "then", "here", "there", "again", "somewhere", "a", "an", "the", "some", "any",
                     "each", "every", "and", "or", "but", "nor", "with", "without", "for", "real", "quick",
                     "would", "could", "should", "must", "might", "will", "can", "shall", "may", "is", "are",
@@ -34,7 +34,7 @@ FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "
                     "more", "less", "most", "least", "than", "as", "like", "about", "what", "which", "who",
                     "whose", "how", "why", "all", "both", "either", "neither", "own",
                     "other", "another", "such", "only", "also", "just", "even", "still", "much", "many",
-                    "few", "little", "lot", "lots", "bit", "ever", "never", "always", "totally", "i", "you",
+                    "few", "little", "lot", "lots", "ever", "never", "always", "totally", "i", "you",
                     "he", "she", "we", "they", "me", "him", "her", "us", "them", "my", "your", "his", "our",
                     "their", "its", "it", "this", "that", "these", "those", "lol", "haha", "ok", "okay",
                     # prepositions and the verbs of subject-first phrasings ("the star needs to be bigger")
@@ -46,7 +46,7 @@ FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "
                     "stay", "keep", "keeps", "belongs", "belong", "sits", "sit", "stands", "supposed", "ought",
                     "gone", "shouldn", "wouldn", "couldn", "don", "doesn", "isn", "aren", "wasn",
                     "unchanged", "intact", "alone", "untouched", "whatever", "somehow", "though",
-                    "although", "except", "apart", "anyway", "sorry", "meant", "oops",
+                    "although", "except", "anyway", "sorry", "meant", "oops",
                     "actually", "ugh", "hmm", "um", "uh", "erm", "tbh", "honestly", "literally", "basically"})
 _ADJECTIVE_SUFFIXES = ("ful", "ous", "ish", "ive", "less", "able", "ible")
 _IRREGULAR_PLURALS = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.parsing import lexicon as lx
+from agents.parsing.attributes import parse_filter_param
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material, material_name
 from agents.parsing.modifiers import color_word
@@ -154,11 +155,26 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
     """What a thing becomes: "into a pony", "to a hat", "with space", "an owl"."""
     save = cur.pos
     lead = cur.accept_any(_INTO)
+    backdrop = cur.pos > 0 and cur.tokens[cur.pos - 1].word in ("background", "backdrop", "bg")
+    clause_start = cur.clause_start
+    if backdrop:
+        cur.clause_start = cur.pos  # "make the background space": a bare scene
     np = parse_np(cur, "insert", allow_compound=True)
+    cur.clause_start = clause_start
+    if np is not None and cur.word() == "of" and cur.word(1) is not None:
+        more_at = cur.pos
+        cur.pos += 1
+        clause_start, cur.clause_start = cur.clause_start, cur.pos
+        more = parse_np(cur, "insert", allow_compound=True)  # "a field of flowers"
+        cur.clause_start = clause_start
+        if more is None:
+            cur.pos = more_at
+        else:
+            np.spec.phrase = " ".join(t.word for t in cur.tokens[more_at - len(np.spec.phrase.split()):cur.pos])
     if np is None or np.reference_image or (np.spec.noun is None and not np.place):
         cur.pos = save
         return None
-    if lead is None and (not np.indefinite or np.definite):
+    if lead is None and (not np.indefinite or np.definite) and not backdrop:
         cur.pos = save  # "make the circle the square"? not a change of thing
         return None
     return np
@@ -252,3 +268,27 @@ def quote_old(cur: Cursor) -> str | None:
         return None
     cur.pos += 1
     return tok.word
+
+
+_LED = frozenset({"with", "by", "for", "into"})
+
+
+def new_thing_led(cur: Cursor) -> NounPhrase | None:
+    """ "with a grey mirror", "into a desk lamp": a new thing said after with / by / for / into wins over
+    the colour or material words inside it; a bare material ("into glass") is a material."""
+    if cur.word() not in _LED:
+        return None
+    save = cur.pos
+    cur.pos += 1
+    look = parse_filter_param(cur)  # "into a sketch" is a look
+    cur.pos = save
+    if look is not None:
+        return None
+    np = new_thing(cur)
+    if np is None:
+        return None
+    words = np.spec.phrase.split()
+    if not np.indefinite or (len(words) == 1 and is_material(words[0])):
+        cur.pos = save
+        return None
+    return np

@@ -27,6 +27,7 @@ from agents.parsing.swaps import (
     material_item,
     material_of,
     new_thing,
+    new_thing_led,
     quote_old,
     swap_clauses,
     to_number,
@@ -61,7 +62,7 @@ def _sense_item(cur: Cursor) -> int | None:
 
 MAKE_RECOGNIZERS: list[Recognizer] = [
     ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
-    ("quote_old", quote_old), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
+    ("quote_old", quote_old), ("new", new_thing_led), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
     ("material", material_item), ("color", parse_color_param), ("resize", parse_resize), ("angle", parse_angle),
     ("sense", _sense_item), ("to_number", to_number), ("count", count_item), ("degree", parse_degree),
     ("remove", remove_tail),

@@ -5,7 +5,9 @@ adds one; a background tail makes it the backdrop."""
 
 from __future__ import annotations
 
+from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
+from agents.parsing.materials import is_material
 from agents.parsing.nouns import parse_np
 from agents.parsing.places import insert_position
 from agents.parsing.slots import clause, object_spec
@@ -34,9 +36,15 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         if item.delta is not None:
             return [clause(OpKind.COUNT, spec, noun=noun, delta=item.delta)]
         return [clause(OpKind.COUNT, spec, noun=noun, count=item.count)]
+    start = cur.pos
     np = parse_np(cur, "insert", allow_compound=True)
     if np is None:
         raise cur.fail("say what should be there, e.g. 'there should be three stars'")
+    if not phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS):
+        from agents.parsing.verbs_objects import build_insert  # it reads "there should be" as an addition
+
+        cur.pos = start
+        return build_insert(cur, verb)
     if _skip_background_tail(cur):
         if np.spec.colors and np.spec.noun in (None, "background"):
             return [background_clause(None, color=np.spec.colors[0])]
@@ -55,6 +63,23 @@ def _skip_background_tail(cur: Cursor) -> bool:
     n = phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS)
     cur.pos += n
     return bool(n)
+
+
+def verbless_change(cur: Cursor) -> bool:
+    """ "the pineapple in magenta", "the guitar in rubber, please": a thing and what it should be."""
+    save = cur.pos
+    try:
+        np = parse_np(cur, "target", allow_compound=True)
+        if np is None or not (cur.accept("in") or cur.accept("as") or cur.accept("made", "of")):
+            return False
+        cur.accept("a") or cur.accept("an")
+        w = cur.word()
+        return w is not None and (lx.canonical_color(w) is not None or is_material(w) or w in _SHADES)
+    finally:
+        cur.pos = save
+
+
+_SHADES = frozenset({"light", "dark", "bright", "pale", "deep"})
 
 
 def verbless(cur: Cursor) -> bool:
