@@ -208,6 +208,10 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
     names = {n for n, _ in params}
     out: list[IntentClause] = []
     last = {n: v for n, v in params}  # the last said: a correction ("… no, orange") wins
+    backdrop = next((backdrop_from(v) for n, v in params if n == "new" and names_backdrop(v)), None)
+    if backdrop is not None:  # "give it a forest background"
+        params[:] = [(n, v) for n, v in params if n != "new"]
+        return [backdrop]
     quotes = [v for n, v in params if n == "quote"]
     if quotes:
         old_text = last.get("quote_old") or (quotes[0] if len(quotes) > 1 else "")
@@ -292,3 +296,21 @@ def new_thing_led(cur: Cursor) -> NounPhrase | None:
         cur.pos = save
         return None
     return np
+
+
+def names_backdrop(np: NounPhrase | None) -> bool:
+    """ "a forest background", "a plain white backdrop": a noun phrase that is itself a new backdrop."""
+    return np is not None and (np.spec.noun in ("background", "backdrop") or np.spec.scope == "background")
+
+
+def backdrop_from(np: NounPhrase) -> IntentClause | None:
+    """The backdrop change a phrase like "a plain white background" or "a forest backdrop" names."""
+    spec = np.spec
+    words = [w for w in spec.modifiers if w not in ("plain", "solid", "simple", "nice", "new", "different")]
+    if "gradient" in words and len(spec.colors) == 2:
+        return background_clause(None, gradient=spec.colors)
+    if spec.colors and not words:
+        return background_clause(None, color=spec.colors[0])
+    if words:
+        return background_clause(None, scene=" ".join(words))
+    return None

@@ -11,7 +11,14 @@ from agents.parsing.materials import is_material
 from agents.parsing.nouns import parse_np
 from agents.parsing.places import insert_position
 from agents.parsing.slots import clause, object_spec
-from agents.parsing.swaps import background_clause, count_item, gradient_item, scene_words
+from agents.parsing.swaps import (
+    backdrop_from,
+    background_clause,
+    count_item,
+    gradient_item,
+    names_backdrop,
+    scene_words,
+)
 from agents.parsing.tokens import phrase_at
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -40,6 +47,8 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     np = parse_np(cur, "insert", allow_compound=True)
     if np is None:
         raise cur.fail("say what should be there, e.g. 'there should be three stars'")
+    if names_backdrop(np) and backdrop_from(np) is not None:
+        return [backdrop_from(np)]  # type: ignore[list-item]
     if not phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS):
         from agents.parsing.verbs_objects import build_insert  # it reads "there should be" as an addition
 
@@ -94,6 +103,8 @@ def verbless(cur: Cursor) -> bool:
             return True
         cur.pos = save
         np = parse_np(cur, "insert", allow_compound=True)
+        if np is not None and names_backdrop(np) and backdrop_from(np) is not None:
+            return True  # "a white background, please"
         return np is not None and bool(phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS))
     finally:
         cur.pos = save
@@ -114,13 +125,31 @@ def background_placement(cur: Cursor) -> list[IntentClause] | None:
     if np is None or (np.spec.noun not in ("background", "backdrop") and np.spec.scope != "background"):
         cur.pos = save
         return None
-    spec = np.spec
-    words = [w for w in spec.modifiers if w not in ("plain", "solid", "simple", "nice", "new")]
-    if "gradient" in words and len(spec.colors) == 2:
-        return [background_clause(None, gradient=spec.colors)]
-    if spec.colors and not words:
-        return [background_clause(None, color=spec.colors[0])]
-    if words:
-        return [background_clause(None, scene=" ".join(words))]
+    made = backdrop_from(np)
+    if made is not None:
+        return [made]
+    cur.pos = save
+    return None
+
+
+def backdrop_of_insert(cur: Cursor) -> list[IntentClause] | None:
+    """ "use a city street as the background", "I want a beach behind the dog": the new thing is the
+    backdrop, and what it goes behind is kept."""
+    save = cur.pos
+    np = parse_np(cur, "insert", allow_compound=True)
+    if np is None:
+        return None
+    if names_backdrop(np) and backdrop_from(np) is not None and cur.at_clause_end():
+        return [backdrop_from(np)]  # type: ignore[list-item]
+    if _skip_background_tail(cur):
+        if np.spec.colors and np.spec.noun in (None, "background"):
+            return [background_clause(None, color=np.spec.colors[0])]
+        return [background_clause(None, scene=scene_words(np))]
+    if cur.accept("behind"):
+        front = parse_np(cur, "target", allow_compound=True)
+        if front is not None and not np.spec.colors:
+            made = background_clause(None, scene=scene_words(np))
+            made.params["keep"] = front.spec.model_dump(exclude_defaults=True)
+            return [made]
     cur.pos = save
     return None

@@ -24,7 +24,7 @@ from agents.parsing.slots import (
 from agents.parsing.swaps import count_item
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
-from agents.parsing.verbs_exist import BACKGROUND_TAILS, background_placement, build_exist
+from agents.parsing.verbs_exist import BACKGROUND_TAILS, backdrop_of_insert, background_placement, build_exist
 from agents.parsing.verbs_looks import build_filter_named
 from agents.parsing.verbs_move import build_move
 from agents.parsing.verbs_text import TEXT_START, build_text
@@ -80,7 +80,7 @@ def _more_or_fewer(cur: Cursor) -> list[IntentClause]:
 
 
 def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
-    more = _more_or_fewer(cur)
+    more = _more_or_fewer(cur) or backdrop_of_insert(cur)
     if more:
         return more
     if quote_ahead(cur) or phrase_at(cur.tokens, cur.pos, TEXT_START):
