@@ -109,9 +109,10 @@ class ConstraintChecker:
                 return True, 1.0, f"{constraint.entity_id} unchanged (mean diff {diff:.1f})"
             return False, float(max(0.0, 0.6 - changed)), \
                 f"{changed:.0%} of {constraint.entity_id} was painted over by this edit"
-        if constraint.entity_id in self.touched and not self.global_change and self._stands_out(mask):
-            # A composite thing the grounder never saw as one object (a hill at the edge, a house):
-            # edited on purpose, it is still there when it still stands out from its surroundings.
+        if (constraint.entity_id in self.touched or self.global_change) and self._stands_out(mask):
+            # A composite thing the grounder never saw as one object (a hill at the edge, a house),
+            # edited on purpose, or a thing a whole-image look (a blur) hid from the grounder: it is
+            # still there when it still stands out from its surroundings.
             return True, 0.9, f"{constraint.entity_id} still stands out where it is"
         return False, 0.4, f"{constraint.entity_id} can no longer be found where it was (IoU {best:.2f})"
 

@@ -153,3 +153,25 @@ def test_background_in_black_and_white_keeps_the_square_in_colour(editor):
     square = entity_id(session, "blue square")
     assert square in result.plan.operations[0].protect_entity_ids
     assert kept(session, square)[ConstraintKind.COLOR] == "the blue square is kept blue"
+
+
+def test_a_question_about_the_target_keeps_what_the_message_kept(editor):
+    image = scene(("circle", "red", (30, 90, 100, 160)), ("circle", "red", (120, 90, 190, 160)),
+                  ("square", "blue", (220, 90, 290, 160)))
+    session = editor.session()
+    assert session.send("remove the circle but leave the square alone", image=image).needs_answer
+    result = session.send("the left one")
+    assert result.passed and len(found(result.image, "circle")) == 1
+    square = entity_id(session, "blue square")
+    assert square in result.plan.operations[0].protect_entity_ids
+    assert set(kept(session, square)) == {ConstraintKind.PRESENT, ConstraintKind.COLOR}
+
+
+def test_a_whole_image_blur_later_does_not_count_as_losing_the_kept_things(editor):
+    # The blurred shapes are no clean detections any more, but they still stand out where they were.
+    session = editor.session()
+    session.send("remove the red circle and keep everything else as is", image=scene(*THREE))
+    result = session.send("blur the image")
+    assert result.passed and len(result.trace.attempts) == 1
+    present = [v for v in result.critique.constraints if v.description.endswith("is kept as it is")]
+    assert len(present) == 2 and all(v.holds for v in present)
