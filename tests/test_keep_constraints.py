@@ -175,3 +175,14 @@ def test_a_whole_image_blur_later_does_not_count_as_losing_the_kept_things(edito
     assert result.passed and len(result.trace.attempts) == 1
     present = [v for v in result.critique.constraints if v.description.endswith("is kept as it is")]
     assert len(present) == 2 and all(v.holds for v in present)
+
+
+def test_keeping_is_never_a_question_every_match_is_kept(editor):
+    image = scene(("circle", "red", (30, 90, 100, 160)), ("square", "blue", (120, 90, 190, 160)),
+                  ("square", "green", (220, 90, 290, 160)))
+    session = editor.session()
+    result = session.send("remove the circle but leave the square alone", image=image)
+    assert result.passed and not result.needs_answer and not found(result.image, "circle")
+    squares = {entity_id(session, "blue square"), entity_id(session, "green square")}
+    assert set(result.plan.operations[0].protect_entity_ids) == squares
+    assert all(set(kept(session, square)) == {ConstraintKind.PRESENT, ConstraintKind.COLOR} for square in squares)
