@@ -95,14 +95,17 @@ def choose_fill(profile: HoleProfile, smooth: bool, grain: bool) -> str:
 PATCH_TILE = 8  # tile side at working scale
 PATCH_WORK_SIDE = 128  # the hole's box is searched at most this big
 PATCH_CANDIDATES = 200
+CONTRAST_WEIGHT = 2.0  # how much a source's spread must match its surroundings' (per squared RGB level)
 
 
 def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
-                  avoid: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+                  avoid: np.ndarray | None = None) -> tuple[list[tuple[int, int, int, int]], float]:
     """Exemplar search: for each tile of the hole (outside in), the offset of the known region
     whose surroundings best match the tile's already-known surroundings.
 
-    Returns (tile y, tile x, dy, dx) in the coordinates of ``crop``.
+    Returns (tile y, tile x, dy, dx) in the coordinates of ``crop``, and how well the sources
+    matched: the median over tiles of the best match's squared difference over the known
+    surroundings' variance (about 2 for a random texture, near 0 for a repeating one).
     """
     tile, band = PATCH_TILE, PATCH_TILE // 2
     span = tile + 2 * band
@@ -116,7 +119,7 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
                       + unknown_sum[:-span, :-span])
     valid_y, valid_x = np.nonzero(window_unknown == 0)
     if len(valid_y) == 0:
-        return []
+        return [], 0.0
     views = np.lib.stride_tricks.sliding_window_view(img, (span, span, 3))[:, :, 0]
     rng = np.random.default_rng(0 if seed is None else seed)
     distance = cv2.distanceTransform(todo.astype(np.uint8), cv2.DIST_L2, 3)
@@ -127,6 +130,7 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
     tiles.sort(key=lambda t: (float(distance[t[0]:t[0] + tile, t[1]:t[1] + tile].max()), t))
     chosen: dict[tuple[int, int], tuple[int, int]] = {}
     result = []
+    fits: list[float] = []
     for ty, tx in tiles:
         wy, wx = ty - band, tx - band
         context = known[wy:wy + span, wx:wx + span]
@@ -142,11 +146,26 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
                             and window_unknown[sy, sx] == 0:
                         cand_y.append(sy)
                         cand_x.append(sx)
-        windows = views[np.array(cand_y), np.array(cand_x)]
+        # Weighted SSD as matrix products (one pass over the gathered windows for each term).
+        flat = views[np.array(cand_y), np.array(cand_x)].reshape(len(cand_y), -1)
         target = img[wy:wy + span, wx:wx + span]
         weight = context.astype(np.float32)
-        cost = (((windows - target) ** 2).sum(axis=3) * weight).sum(axis=(1, 2)) / max(float(weight.sum()), 1.0)
+        total = max(float(weight.sum()), 1.0)
+        w3 = np.repeat(weight.reshape(-1), 3)
+        wt = w3 * target.reshape(-1)
+        squares = flat * flat
+        cost = (squares @ w3 - 2 * (flat @ wt) + float(wt @ target.reshape(-1))) / total
+        known_mean = (target * weight[..., None]).sum(axis=(0, 1)) / total
+        known_spread = float(np.sqrt((((target - known_mean) ** 2).sum(axis=2) * weight).sum() / total))
+        if CONTRAST_WEIGHT:
+            # Squared differences favour flat sources (they are close to anything): also ask the
+            # source to vary as much as the known surroundings do, so the copy is not a smear.
+            pixels = span * span
+            sums = flat.reshape(len(cand_y), pixels, 3).sum(axis=1)
+            spread = np.sqrt(np.maximum(squares.sum(axis=1) / pixels - (sums ** 2).sum(axis=1) / pixels ** 2, 0.0))
+            cost = cost + CONTRAST_WEIGHT * (spread - known_spread) ** 2
         best = int(cost.argmin())
+        fits.append(float(cost[best]) / (known_spread ** 2 + 1.0))
         dy, dx = int(cand_y[best]) - wy, int(cand_x[best]) - wx
         chosen[(ty, tx)] = (dy, dx)
         cell = todo[ty:ty + tile, tx:tx + tile]
@@ -154,7 +173,7 @@ def _tile_offsets(crop: np.ndarray, hole: np.ndarray, seed: int | None,
         known[ty:ty + tile, tx:tx + tile] |= cell
         todo[ty:ty + tile, tx:tx + tile] = False
         result.append((ty - band, tx - band, dy, dx))
-    return result
+    return result, float(np.median(fits)) if fits else 0.0
 
 
 def fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None,
@@ -177,7 +196,7 @@ def fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None,
     small_avoid = None
     if avoid is not None and avoid.any():
         small_avoid = cv2.resize(avoid.astype(np.uint8), small_hole.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
-    offsets = _tile_offsets(small, small_hole, seed, small_avoid)
+    offsets, fit = _tile_offsets(small, small_hole, seed, small_avoid)
     if not offsets:
         return cv2.inpaint(crop, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
     out = crop.copy()
@@ -198,13 +217,18 @@ def fill_patch(crop: np.ndarray, hole: np.ndarray, seed: int | None = None,
         filled[y0:y1, x0:x1] |= cell
     if not filled.all():
         out = cv2.inpaint(out, (~filled).astype(np.uint8), 3, cv2.INPAINT_TELEA)
-    return _with_diffused_structure(out, crop, hole)
+    # A repeating texture (brick) is predicted by the copy itself; a random one (grass) is not,
+    # and there the diffusion's shading is the better guess of the hole's coarse brightness.
+    strength = float(np.clip((fit - GOOD_FIT) / (RANDOM_FIT - GOOD_FIT), 0.0, 1.0))
+    return _with_diffused_structure(out, crop, hole, strength) if strength > 0 else out
 
 
+GOOD_FIT, RANDOM_FIT = 0.5, 1.0  # match figures between which the diffused shading is phased in
 STRUCTURE_SIGMA = 3.0  # px: coarser than this, the fill follows the diffusion from the hole's edge
 
 
-def _with_diffused_structure(copied: np.ndarray, crop: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def _with_diffused_structure(copied: np.ndarray, crop: np.ndarray, hole: np.ndarray,
+                             strength: float = 1.0) -> np.ndarray:
     """The copy's fine texture over the diffusion's coarse shading (structure + texture): copied
     tiles come from elsewhere, so their local brightness is a guess, while diffusion from the edge
     predicts it well; the texture is what diffusion cannot give."""
@@ -212,5 +236,5 @@ def _with_diffused_structure(copied: np.ndarray, crop: np.ndarray, hole: np.ndar
     texture = copied.astype(np.float32)
     shading = cv2.GaussianBlur(diffused, (0, 0), STRUCTURE_SIGMA) - cv2.GaussianBlur(texture, (0, 0), STRUCTURE_SIGMA)
     out = copied.copy()
-    out[hole] = np.clip(np.round(texture[hole] + shading[hole]), 0, 255).astype(np.uint8)
+    out[hole] = np.clip(np.round(texture[hole] + strength * shading[hole]), 0, 255).astype(np.uint8)
     return out

@@ -111,9 +111,12 @@ def _placements(shape: tuple[int, int], local: tuple[int, int], seed: int) -> li
     return [spots[i] for i in order]
 
 
-def build_case(background: str, kind: str, size: int, index: int = 0) -> PhotoCase | None:
-    """The case, or None when the photo has no spot homogeneous enough for it."""
+def build_case(background: str, kind: str, size: int, index: int = 0, side: int | None = None) -> PhotoCase | None:
+    """The case, or None when the photo has no spot homogeneous enough for it. ``side`` resizes
+    the photo to ``side``×``side`` first (the speed benchmark's 1024²)."""
     truth = photo(background)
+    if side is not None:
+        truth = cv2.resize(truth, (side, side), interpolation=cv2.INTER_CUBIC)
     pixels, local = _object(kind, size, index, background)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * DILATE + 1, 2 * DILATE + 1))
     tall, wide = local.shape
