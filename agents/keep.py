@@ -58,7 +58,7 @@ def apply_keep(builder: PlanBuilder, intent: Intent) -> list[str]:
             continue
         said.append("everything else" if other else spec.phrase or f"the {_thing(spec)}")
         kept += [i for i in found if i not in kept]
-    kept = _settle_conflicts(builder, kept, specs, notes)
+    kept = _settle_conflicts(builder, kept, notes)
     for op in builder.operations:
         # An operation is never protected from its own target (add_op's rule holds here too).
         op.protect_entity_ids = sorted(set(op.protect_entity_ids) | (set(kept) - set(op.entity_ids)))
@@ -100,7 +100,7 @@ def _others(builder: PlanBuilder) -> list[str]:
     return [i for i in found if i not in targeted]
 
 
-def _settle_conflicts(builder: PlanBuilder, kept: list[str], specs: list[TargetSpec], notes: list[str]) -> list[str]:
+def _settle_conflicts(builder: PlanBuilder, kept: list[str], notes: list[str]) -> list[str]:
     """A kept thing that a plural clause also reaches ('make all the shapes red but leave the square
     alone') is left out of that clause; one a clause names on its own is edited, as asked, and not kept."""
     names = {e.id: e.label for e in [*builder.scene.entities, *builder.discovered]}
