@@ -14,7 +14,7 @@ from agents.parsing.numbers import parse_degree
 from agents.parsing.predicates import rewrite_predicate
 from agents.parsing.slots import Builder
 from agents.parsing.verbs_change import build_make, build_resize
-from agents.parsing.verbs_exist import build_exist, verbless, verbless_change
+from agents.parsing.verbs_exist import build_duplicate, build_exist, verbless, verbless_change
 from agents.parsing.verbs_geometry import build_crop, build_flip, build_rotate
 from agents.parsing.verbs_looks import build_adjust, build_filter
 from agents.parsing.verbs_move import build_move
@@ -40,6 +40,7 @@ BUILDERS: dict[str, Builder] = {
     "rotate": build_rotate,
     "flip": build_flip,
     "exist": build_exist,
+    "duplicate": build_duplicate,
 }
 # Verbs that only start a clause at the start of a message, never after "and" ("… and more contrast").
 _ONLY_FIRST = frozenset({("more",), ("less",), ("tone",), ("cut",), ("get",), ("set",), ("frame",), ("type",),

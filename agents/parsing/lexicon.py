@@ -272,6 +272,7 @@ VERBS: dict[Phrase, str] = {
     ("remove", "all", "traces", "of"): "remove", ("erase", "out"): "remove",
     **{(w,): "insert" for w in ("add", "insert", "draw", "create", "paste", "include", "stick", "drop", "spawn",
                                 "use")},
+    **{(w,): "duplicate" for w in ("duplicate", "clone", "copy", "replicate", "multiply")},
     **{(w,): "remove" for w in ("bin", "axe", "nuke", "trash", "toss", "chuck", "yeet", "zap", "banish", "purge",
                                 "drop")},
     ("put", "in"): "insert", ("throw", "in"): "insert", ("add", "in"): "insert",

@@ -96,13 +96,15 @@ def to_number(cur: Cursor) -> int | None:
 def count_item(cur: Cursor) -> CountItem | None:
     """ "5 skirts", "three fewer chairs", "two more", "one less"."""
     save = cur.pos
+    another = bool(cur.accept("another") or cur.accept("an", "extra") or cur.accept("all", "but"))
+    all_but = cur.tokens[cur.pos - 1].word == "but" if another else False
     value = parse_number(cur)
     if value is None or value != int(value) or value < 0:
         cur.pos = save
         return None
     n = int(value)
     item = CountItem(count=n)
-    if cur.accept("more") or cur.accept("extra") or cur.accept("additional"):
+    if (another and not all_but) or cur.accept("more") or cur.accept("extra") or cur.accept("additional"):
         item = CountItem(delta=n)
     elif cur.accept("fewer") or cur.accept("less"):
         item = CountItem(delta=-n)
@@ -117,8 +119,17 @@ def count_item(cur: Cursor) -> CountItem | None:
         return None
     if np is not None and np.spec.noun is None and not np.spec.colors:
         cur.pos, np = start, None
+    if np is not None and np.spec.noun in _COPIES and cur.accept("of"):
+        np = parse_np(cur, "target", allow_compound=True) or np  # "three copies of the star"
+        item = CountItem(delta=n)
+    for tail in (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",), ("instead",)):
+        if cur.accept(*tail):
+            break
     item.np = np
     return item
+
+
+_COPIES = frozenset({"copy", "duplicate", "clone", "replica", "version"})
 
 
 def gradient_item(cur: Cursor) -> list[str] | None:
@@ -234,7 +245,8 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
             return []
         params[:] = [(n, v) for n, v in params if n not in ("gradient", "new", "color")]
         return out
-    if "count_of" in names or "count" in names:
+    if "count_of" in names or "count" in names or (
+            "to_number" in names and target_np is not None and target_np.spec.plural):  # "the circles to two"
         item: CountItem | None = last.get("count")
         number = last.get("to_number")
         np = item.np if item is not None and item.np is not None else target_np

@@ -31,6 +31,7 @@ BACKGROUND_TAILS = frozenset({
 
 
 def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    cur.accept("only") or cur.accept("just")
     gradient = gradient_item(cur)
     if gradient is not None:
         _skip_background_tail(cur)
@@ -98,9 +99,10 @@ def verbless(cur: Cursor) -> bool:
         if gradient_item(cur) is not None:
             return True
         cur.pos = save
+        cur.accept("only") or cur.accept("just")
         item = count_item(cur)
-        if item is not None and item.delta is not None and item.np is not None:
-            return True
+        if item is not None and item.np is not None and (item.delta is not None or cur.pos > save):
+            return item.delta is not None or cur.tokens[save].word in ("only", "just")
         cur.pos = save
         np = parse_np(cur, "insert", allow_compound=True)
         if np is not None and names_backdrop(np) and backdrop_from(np) is not None:
@@ -153,3 +155,28 @@ def backdrop_of_insert(cur: Cursor) -> list[IntentClause] | None:
             return [made]
     cur.pos = save
     return None
+
+
+_COPY_TIMES = {"twice": 2, "two": 2, "three": 3, "thrice": 3}
+
+
+def build_duplicate(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    """ "duplicate the cat", "clone the star twice", "copy the square 3 times": more of the same."""
+    np = parse_np(cur, "target", allow_compound=True)
+    if np is None:
+        raise cur.fail("say what to duplicate, e.g. 'duplicate the star'")
+    delta = 1
+    value = None
+    w = cur.word()
+    if w in _COPY_TIMES and (w in ("twice", "thrice") or cur.word(1) == "times"):
+        value = _COPY_TIMES[w]
+        cur.pos += 1
+    elif cur.peek() is not None and cur.peek().kind == "number":  # type: ignore[union-attr]
+        value = int(cur.peek().value or 1)  # type: ignore[union-attr]
+        cur.pos += 1
+    if value is not None:
+        cur.accept("times")
+        delta = value
+    spec = object_spec(np)
+    spec.plural = True
+    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=delta)]

@@ -9,6 +9,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import parse_np
 from agents.parsing.numbers import amount, parse_axis, parse_degree
 from agents.parsing.slots import clause, collect, np_target, object_spec, scoped, skipper
+from agents.parsing.swaps import count_of, to_number
 from agents.parsing.verbs_geometry import build_flip
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -69,6 +70,10 @@ def build_adjust(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """increase / boost / lower / reduce + a quantity: contrast, saturation, brightness, size, …"""
     if verb[-1] == "noise":
         return [clause(OpKind.FILTER, TargetSpec(scope="image"), filter="denoise", strength=1.0)]
+    if _count_change_ahead(cur):
+        from agents.parsing.verbs_change import build_make  # "increase the number of stars to five"
+
+        return build_make(cur, verb)
     lower = bool(_LOWER_VERBS & set(verb))
     items = collect(cur, [("noun", _filter_noun), ("degree", parse_degree),
                           ("skip", skipper(("of",), ("on",), ("in",), ("for",), ("to",), ("'s",), ("up",))),
@@ -103,3 +108,15 @@ def build_adjust(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
             clauses.append(clause(OpKind.FILTER, scoped(np), filter=kind,
                                    strength=lx.FILTER_STRENGTH[degree or "normal"]))
     return clauses
+
+
+def _count_change_ahead(cur: Cursor) -> bool:
+    """ "the number of stars to five", "the circles to two": a count, not a look."""
+    save = cur.pos
+    try:
+        if count_of(cur):
+            return True
+        np = parse_np(cur, "target", allow_compound=True)
+        return np is not None and np.spec.plural and to_number(cur) is not None
+    finally:
+        cur.pos = save

@@ -32,6 +32,9 @@ from state.models import IntentClause, OpKind, TargetSpec
 
 
 def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    fewer = _some_of(cur)
+    if fewer:
+        return fewer
     items = collect(cur, [("skip", REMOVE_DECORATION), ("np", np_target_compound)])
     nps = [v for n, v in items if n == "np"]
     if not nps:
@@ -47,6 +50,28 @@ def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
 
 def _np_insert(cur: Cursor) -> NounPhrase | None:
     return parse_np(cur, "insert", allow_compound=True)
+
+
+def _some_of(cur: Cursor) -> list[IntentClause]:
+    """ "remove two of the circles" (two fewer), "get rid of all but one circle" (one left)."""
+    save = cur.pos
+    item = count_item(cur)
+    if item is not None and item.np is not None and item.count is not None and cur.tokens[save].word == "all":
+        spec = object_spec(item.np)
+        spec.plural = True
+        return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count)]
+    cur.pos = save
+    tok = cur.peek()
+    if tok is None or not (tok.kind == "number" or tok.word in lx.NUMBER_WORDS) or cur.word(1) != "of":
+        return []
+    n = int(tok.value) if tok.kind == "number" else lx.NUMBER_WORDS[tok.word]
+    cur.pos += 2
+    np = parse_np(cur, "target", allow_compound=True)
+    if np is None or not np.spec.plural or n <= 0:
+        cur.pos = save
+        return []
+    spec = object_spec(np)
+    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=-n)]
 
 
 def _text_verb_ahead(cur: Cursor) -> bool:
