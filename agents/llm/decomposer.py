@@ -17,6 +17,7 @@ from pydantic import Field
 
 from agents.decomposer import INPAINT_METHODS, Decomposition, OfflineDecomposer, PlanBuilder
 from agents.errors import InstructionError
+from agents.keep import apply_keep
 from agents.regions import describe_location
 from agents.targets import Scene
 from prompts import load_examples, load_prompt
@@ -107,6 +108,7 @@ class LLMDecomposer(CallLog):
                 return Decomposition(clarification=clarification, next_entity=next_entity)
         if not builder.operations:
             raise InstructionError(f"nothing to do for {intent.text!r}")
+        notes = [*notes, *apply_keep(builder, intent)]  # what the message keeps is protected from every op
         result = Plan(operations=builder.operations, round=(previous.round + 1) if previous else 1,
                       notes=[n for n in [plan.reasoning, *notes] if n] or [f"{len(builder.operations)} operation(s)"])
         result.operations[0].strategy["tactics"] = tactics.model_dump()

@@ -24,7 +24,7 @@ from state.models import IntentClause, OpKind, TargetSpec
 
 _INTO = frozenset({"into", "to", "with", "by", "for", "as"})
 _MATERIAL_LEADS = (("made", "out", "of"), ("made", "of"), ("out", "of"), ("made", "from"), ("into",), ("to",),
-                   ("in",), ("of",))
+                   ("in",), ("of",), ("from",), ("like",), ("with",))
 _MATERIAL_TAILS = frozenset({"look", "finish", "texture", "material", "surface", "version", "effect"})
 _COLOR_MATERIALS = frozenset({"gold", "silver", "golden"})  # colours too: a material only when said so
 

@@ -68,7 +68,10 @@ MAKE_RECOGNIZERS: list[Recognizer] = [
     ("remove", remove_tail),
     ("skip", skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"),
                      ("say",), ("read",), ("says",), ("reads",), ("instead",), ("become",), ("to", "say"),
-                     ("to", "read"))),
+                     ("to", "read"), ("look", "like"), ("like",), ("it", "is"), ("as", "if", "it", "was"),
+                     ("as", "if", "it", "were"), ("as", "though", "it", "was"), ("as", "though", "it", "were"),
+                     ("should", "be"), ("should", "say"), ("should", "read"), ("as",), ("was",), ("were",),
+                     ("instead", "of", "being"), ("the", "typo"), ("typo",), ("the", "spelling"))),
     ("new", new_thing),
     ("np", np_target),
 ]
