@@ -106,6 +106,10 @@ def _may_name(cur: Cursor, np: NounPhrase) -> bool:
 
 def _name(spec: TargetSpec, words: list[str], colors: list[str]) -> None:
     """Fill the head noun, its modifiers and plural from a name's words."""
+    if len(words) > 1 and words[-1] in ("one", "ones"):
+        spec.modifiers = [*spec.modifiers, *words[:-1]]  # "the wobbly one": any thing, so described
+        spec.plural = spec.plural or words[-1] == "ones"
+        return
     if len(words) > 1 and lx.canonical_noun(words[-1]) == "object":
         words = words[:-1]  # "the star shape", "the blue round thing"
     head, plural = singular(words[-1])

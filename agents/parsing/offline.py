@@ -84,6 +84,10 @@ class OfflineIntentParser:
         # 3. a reply to a pending clarification question
         if request.pending is not None and not starts_with_verb:
             answer = parse_answer(self._cursor(tokens, context), request.pending)
+            vague = answer is not None and answer.noun is None and answer.modifiers and not (
+                answer.colors or answer.position or answer.superlative or answer.ordinal or answer.reference)
+            if vague:  # "the wobbly one": nothing the candidates can be told apart by
+                raise UnparseableInstruction(text, [w for w in answer.modifiers if not lx.is_known(w)])  # type: ignore[union-attr]
             if answer is not None:
                 return Intent(kind="answer", text=text, answer=answer)
 
@@ -103,10 +107,18 @@ class OfflineIntentParser:
                 try:
                     clauses = revise_last(cursor, request.recent_turns, revision=revision)
                     ignored += self._check(cursor, clauses)
-                except UnparseableInstruction:
+                except UnparseableInstruction as first:
                     if not revision:
                         raise
-                    clauses = None  # "could the taco be a carrot instead?" is a whole request
+                    # "could the taco be a carrot instead?" is a whole request, not a revision
+                    whole = self._cursor(tokens, context)
+                    try:
+                        clauses = parse_clauses(whole)
+                        ignored += self._check(whole, clauses)
+                    except UnparseableInstruction:
+                        raise first from None
+                    if not clauses:
+                        raise first from None
         if clauses is None:
             cursor = self._cursor(tokens, context)
             clauses = parse_clauses(cursor)

@@ -46,8 +46,15 @@ def material_item(cur: Cursor) -> str | None:
         if cur.accept(*lead):
             explicit = lead[0] in ("made", "out")
             break
-    cur.accept("a") or cur.accept("an") or cur.accept("the") or cur.accept("solid") or cur.accept("pure")
+    article = cur.accept("a") or cur.accept("an")
+    if cur.accept("the") and cur.pos == save + 1:
+        cur.pos = save  # "the glass", "the diamond": a thing, not what it is made of
+        return None
+    cur.accept("solid") or cur.accept("pure")
     w = cur.word()
+    if w is not None and lx.canonical_noun(w) is not None and not explicit and not article:
+        cur.pos = save  # "the diamond in orange": a shape that is also a material
+        return None
     if w is None or not is_material(w) or (w in _COLOR_MATERIALS and not explicit and
                                            cur.word(1) not in _MATERIAL_TAILS):
         cur.pos = save
