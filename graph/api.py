@@ -121,7 +121,11 @@ class Editor:
 
     def _inputs(self, session_id: str, text: str, image, mask, box, reference_images, command) -> dict:
         images = self.store.images
-        inputs: dict[str, Any] = {"session_id": session_id, "message": text or ""}
+        # Every input key is written, absent ones as empty: a thread may hold an earlier run's values
+        # (image_ref is also an output: the last result's image would read as a new upload).
+        inputs: dict[str, Any] = {"session_id": session_id, "message": text or "", "image": None, "image_ref": None,
+                                  "mask": None, "mask_ref": None, "box": None, "reference_images": [],
+                                  "reference_refs": [], "command": None, "conflict_retries": 0}
         max_pixels = self.settings.max_pixels
         if image is not None:
             inputs["image_ref"] = images.put_image(load_image(image, max_pixels=max_pixels))

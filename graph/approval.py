@@ -186,11 +186,15 @@ def reviewed(node: Callable[..., dict]) -> Callable[..., dict]:
 
 
 def fresh_review(node: Callable[..., dict]) -> Callable[..., dict]:
-    """``load_session``, also clearing the last run's review (a thread may hold an earlier run)."""
+    """``load_session``, also clearing what an earlier run on the same thread left that this run
+    must not see: its review, its per-run flags (``extra``: "refined", candidate counts) and the
+    entity counter its plan advanced."""
 
     @functools.wraps(node)
     def run(state: GraphState, runtime: Runtime[Context]) -> dict:
-        return node(state, runtime) | {"review": None}
+        update = node(state, runtime)
+        base = update.get("base")
+        return update | {"review": None, "extra": {}, "next_entity": base.next_entity if base is not None else 1}
 
     return run
 

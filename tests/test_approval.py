@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import Editor, Settings
+from graph import Editor, Settings, approval
 from graph.approval import NoPendingPlan, PlanDecision, PlanPending
 from graph.nodes import PlanRejected
 from graph.server.errors import status_for
@@ -170,3 +170,16 @@ def test_deleting_a_session_deletes_its_turn_checkpoints(editor: Editor) -> None
     assert all(editor.checkpointer.get_tuple({"configurable": {"thread_id": t}}) for t in threads)
     editor.delete_session(session.id)
     assert not any(editor.checkpointer.get_tuple({"configurable": {"thread_id": t}}) for t in threads)
+
+
+def test_a_run_on_a_thread_that_holds_an_earlier_run_starts_clean(editor: Editor) -> None:
+    """Two writers can start on the same turn's thread (both read the turn count before either
+    commits): the later run must not take the earlier one's result image for an upload."""
+    session = editor.session()
+    first = session.send("make the circle yellow", image=SCENE)
+    thread = approval.thread_config(session.id, 1)  # the thread turn 1 ran on, holding its final state
+    inputs = editor._inputs(session.id, "make the square green", None, None, None, (), None)
+    editor.graph.invoke(inputs, thread, context=editor._context(), durability="exit")
+    second = session.history()[-1]
+    assert second.index == 2 and second.base_version == first.version_id
+    assert session.head.parent == first.version_id  # no 'uploaded' copy of turn 1's image in between
