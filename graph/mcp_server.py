@@ -58,13 +58,16 @@ def build_server(editor: Editor) -> MCPServer:
 
     @server.tool()
     def open_session(session_id: str | None = None) -> dict[str, Any]:
-        """Start a new editing session, or reopen one by id. Returns its id and whether it has an image."""
+        """Start a new editing session, or reopen one by id. Returns its id, whether it has an image, and
+        a plan waiting for decide_plan if one does."""
 
         def run() -> dict[str, Any]:
             session = editor.session(session_id or None)
             meta, head = session.meta, session.head
+            pending = session.pending_plan
             return {"session_id": session.id, "turns": meta.turn_count, "has_image": head is not None,
-                    "size": [head.width, head.height] if head else None}
+                    "size": [head.width, head.height] if head else None,
+                    "pending_plan": pending.as_json() if pending else None}
 
         return guarded(run)
 

@@ -73,6 +73,8 @@ async def _conversation(tmp_path: Path) -> None:
         texts, _ = _parts(result)
         waiting = json.loads(texts[0])
         assert waiting["needs_approval"] and waiting["pending_plan"]["plan"]["operations"][0]["kind"] == "recolor"
+        reopened = json.loads((await client.call_tool("open_session", {"session_id": session_id})).content[0].text)
+        assert reopened["pending_plan"]["turn"] == waiting["turn"]
         busy = await client.call_tool("send_instruction", {"session_id": session_id, "text": "undo"})
         assert busy.is_error and "plan_pending" in busy.content[0].text
         texts, _ = _parts(await client.call_tool("decide_plan", {"session_id": session_id, "approve": False,
