@@ -325,12 +325,12 @@ def detect_sky(image: np.ndarray) -> list[Detection]:
 
 def has_string(image: np.ndarray, det: Detection) -> bool:
     """A balloon's string: a thin line under the body's bottom centre that differs from what is
-    beside it, on most rows of a strip as tall as a third of the body."""
+    beside it, on most rows of a strip as tall as a quarter of the body."""
     height, width = image.shape[:2]
     x0, y0, x1, y1 = det.box
     w, h = x1 - x0, y1 - y0
     cx = (x0 + x1) // 2
-    top, bottom = y1 + 1, min(height, y1 + max(4, h // 3))
+    top, bottom = y1 + 1, min(height, y1 + max(4, h // 4))
     half = max(3, w // 8)
     if bottom - top < 3 or cx - 3 * half < 0 or cx + 3 * half >= width:
         return False

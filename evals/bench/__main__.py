@@ -13,7 +13,7 @@ from pathlib import Path
 from . import engines, memory, session_growth, turn_overhead
 from .common import Table
 
-BENCHES = ("turn_overhead", "session_growth", "engines", "memory", "neural_cache", "photo_removal")
+BENCHES = ("turn_overhead", "session_growth", "engines", "memory", "neural_cache", "photo_removal", "parsing")
 
 
 def main(argv: list[str] | None = None) -> Table:
@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> Table:
         from . import photo_removal
 
         table.add(*photo_removal.run(2 if quick else 3, photo_removal.PHOTOS[:2] if quick else photo_removal.PHOTOS).figures)
+    if "parsing" in wanted:
+        from . import parsing
+
+        table.add(*parsing.run(1 if quick else 3).figures)
     if "neural_cache" in wanted:
         if importlib.util.find_spec("torch") is None or importlib.util.find_spec("sam2") is None:
             print("neural_cache skipped: torch and sam2 are not installed (pip install -e '.[neural]')")
