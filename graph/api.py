@@ -30,7 +30,7 @@ from langgraph.types import Command
 from PIL import Image
 
 from state import SessionStore, checkpointer_for
-from state.errors import SessionConflict
+from state.errors import SessionConflict, SessionNotFound
 from state.images import ImageInput, load_image
 from state.models import SessionMeta, Turn, Version
 
@@ -145,11 +145,16 @@ class Editor:
 
     def _next_turn(self, session_id: str) -> int:
         """The number the session's next (or paused) turn gets: its thread is named after it."""
-        return self.store.load(session_id, recent=0).meta.turn_count + 1 if self.store.exists(session_id) else 1
+        try:
+            return self.store.load(session_id, recent=0).meta.turn_count + 1
+        except SessionNotFound:  # the graph creates it
+            return 1
 
     def pending_plan(self, session_id: str) -> PendingPlan | None:
         """The plan of ``session_id`` that waits for approval, read from the checkpointer."""
-        turn = self._next_turn(session_id)
+        return self._pending_at(session_id, self._next_turn(session_id))
+
+    def _pending_at(self, session_id: str, turn: int) -> PendingPlan | None:
         return approval.pending_in(self.graph.get_state(approval.thread_config(session_id, turn)), session_id, turn)
 
     def _events(self, graph_input: Any, config: dict, context: Context, progress: bool,
@@ -196,7 +201,8 @@ class Editor:
     def stream_turn(self, session_id: str, text: str = "", *, image=None, mask=None, box=None,
                     reference_images=(), command: str | None = None, progress: bool = True,
                     confirm_plan: bool | None = None) -> Iterator[ProgressEvent]:
-        pending = self.pending_plan(session_id)
+        turn = self._next_turn(session_id)
+        pending = self._pending_at(session_id, turn)
         if pending is not None:
             raise PlanPending(pending)
         inputs = self._inputs(session_id, text, image, mask, box, reference_images, command)
@@ -205,7 +211,7 @@ class Editor:
         while True:
             try:
                 output: dict = {}
-                config = approval.thread_config(session_id, self._next_turn(session_id))
+                config = approval.thread_config(session_id, turn)
                 yield from self._events(inputs, config, context, progress, output)
                 break
             except SessionConflict:
@@ -215,6 +221,7 @@ class Editor:
                     raise
                 retries += 1
                 inputs["conflict_retries"] = retries
+                turn = self._next_turn(session_id)  # the other writer's turn took this number
             except Exception as exc:
                 # A failed message writes nothing, except that the image sent with it is kept.
                 if inputs.get("image_ref"):
