@@ -16,7 +16,7 @@ def test_a_small_run_writes_the_report_with_finite_figures(tmp_path, capsys) -> 
                                    "--kinds", "shape", "text", "--sizes", "44"])
     assert path.exists() and (tmp_path / "photo_figures.json").exists()
     page = path.read_text()
-    assert page.count("<section") == len(results) >= 2 and "data:image/png;base64," in page
+    assert page.count("<section") == len(results) >= 2 and "data:image/jpeg;base64," in page
     assert summary["cases"] == len(results)
     for result in results:
         for figures in (result.ours, result.telea):

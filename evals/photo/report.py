@@ -44,8 +44,8 @@ def _thumb(image: np.ndarray, box: tuple[int, int, int, int], margin: int = 24) 
     crop = image[max(0, y0 - margin):min(height, y1 + margin), max(0, x0 - margin):min(width, x1 + margin)]
     thumb = Image.fromarray(np.ascontiguousarray(crop)).resize((THUMB, THUMB), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    thumb.save(buffer, format="PNG")
-    return _data_uri(buffer.getvalue(), "image/png")
+    thumb.save(buffer, format="JPEG", quality=88)
+    return _data_uri(buffer.getvalue(), "image/jpeg")
 
 
 def _cell(image: np.ndarray, box, caption: str, status: str = "") -> str:
