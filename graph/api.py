@@ -110,6 +110,9 @@ class Editor:
     def close(self) -> None:
         unregister(self._key)
         self.store.close()
+        close = getattr(self.checkpointer, "close", None)  # the SQLite saver's connection; Redis: the shared client
+        if close is not None:
+            close()
 
     def __enter__(self) -> Editor:
         return self
