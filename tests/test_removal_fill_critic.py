@@ -54,3 +54,15 @@ def test_a_texture_fill_on_brick_passes_where_a_diffusion_fails() -> None:
     smeared, _ = check_removal(OP, damaged, telea, hole, [], hole)
     assert passed.ok and passed.score >= 0.85, passed.reason
     assert not smeared.ok and smeared.score < 0.85
+
+
+def test_a_smeared_texture_copy_is_retried_by_copying_again_not_by_diffusion() -> None:
+    from engines.classical.insertion import draw_shape
+
+    photo = cv2.resize(data.coffee(), (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    image, _ = draw_shape(photo, "star", (700, 80, 840, 220), (220, 30, 40))
+    with Editor(store="memory://") as editor:
+        result = editor.session().send("remove the red star", image=image)
+    methods = [op.strategy.get("method") for a in result.trace.attempts for op in a.plan.operations]
+    assert "telea" not in methods and "ns" not in methods, methods
+    assert result.passed, result.reply

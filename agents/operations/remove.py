@@ -66,6 +66,10 @@ class Remove(Operation):
                                      context.mask(outcome.changed_mask, shape))
         if hint is not None and hint.kind == "switch_inpaint" and outcome.info.get("method_used"):
             hint.tried = [outcome.info["method_used"]]
+            if hint.tried == ["patch"] and result.metrics.get("texture_ratio", 1.0) < 1.0:
+                # A texture copy that came out smeared is not helped by a diffusion (which smears
+                # more): count those as tried, so the retry grows the hole and copies again.
+                hint.tried += ["telea", "ns"]
         return result, [hint] if hint is not None else []
 
     def derive(self, op, entity, entities, add):
