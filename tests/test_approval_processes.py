@@ -3,7 +3,11 @@ Redis, and survives redis-server being killed and restarted (AOF) while it waits
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import uuid
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +17,6 @@ from graph import Editor, Settings
 from tests.redis_server import RedisServer
 from tests.scenes import canvas, found, scene
 from tests.test_redis_api import run_in_child
-
-pytestmark = pytest.mark.redis
 
 
 def small_scene() -> np.ndarray:
@@ -48,6 +50,39 @@ def approve_elsewhere(url: str, prefix: str, session_id: str, results: Any) -> N
         results.put(exc)
 
 
+def pause_then_die(url: str, prefix: str, image: np.ndarray, results: Any) -> None:
+    """A process killed (SIGKILL, no clean-up) right after its turn paused for approval."""
+    editor = open_editor(url, prefix)
+    session = editor.session()
+    session.send("make the circle green", image=image, confirm_plan=True)
+    results.put(session.id)
+    results.close()
+    results.join_thread()  # the id has left this process before it dies
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("kind", [pytest.param("redis", marks=pytest.mark.redis), "sqlite"])
+def test_a_process_killed_while_its_plan_waits_leaves_it_resumable(kind: str, request: pytest.FixtureRequest,
+                                                                   tmp_path: Path) -> None:
+    if kind == "redis":
+        url, prefix = request.getfixturevalue("redis_server").url, f"kill{uuid.uuid4().hex[:8]}"
+    else:
+        url, prefix = f"sqlite:///{tmp_path / 'sessions.db'}", "retouch"
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=pause_then_die, args=(url, prefix, small_scene(), results))
+    process.start()
+    session_id = results.get(timeout=60)
+    process.join(30)
+    assert process.exitcode == -signal.SIGKILL
+    with open_editor(url, prefix) as editor:
+        session = editor.session(session_id)
+        assert session.pending_plan is not None and session.history() == []
+        assert session.approve().passed is True
+        assert len(session.history()) == 1 and found(session.image, "circle", "green")
+
+
+@pytest.mark.redis
 def test_paused_in_one_process_approved_in_another(redis_server: RedisServer) -> None:
     prefix = f"appr{uuid.uuid4().hex[:8]}"
     session_id, turn, kinds = run_in_child(pause_for_approval, redis_server.url, prefix, small_scene())
@@ -68,6 +103,7 @@ def test_paused_in_one_process_approved_in_another(redis_server: RedisServer) ->
         assert any(session_id in k for k in keys), keys
 
 
+@pytest.mark.redis
 def test_a_waiting_plan_survives_a_redis_crash(fresh_redis_server: RedisServer) -> None:
     prefix = f"crash{uuid.uuid4().hex[:6]}"
     session_id, _, _ = run_in_child(pause_for_approval, fresh_redis_server.url, prefix, small_scene())
