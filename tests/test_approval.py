@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graph import Editor, Settings, approval
@@ -183,3 +184,27 @@ def test_a_run_on_a_thread_that_holds_an_earlier_run_starts_clean(editor: Editor
     second = session.history()[-1]
     assert second.index == 2 and second.base_version == first.version_id
     assert session.head.parent == first.version_id  # no 'uploaded' copy of turn 1's image in between
+
+
+def test_plans_of_every_shape_resume_in_another_editor_with_their_types(tmp_path: Path, caplog) -> None:
+    """Removal, a geometric edit, an insertion with a reference image, a drawn box and a generated
+    picture each pause, and another editor (a fresh checkpointer) rebuilds their state from the
+    checkpoint with the allow-listed types only: nothing is blocked or left a plain dict."""
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    logo = np.zeros((40, 40, 3), np.uint8)
+    logo[:, :, 1] = 200
+    cases = [("remove the red circle", {"image": SCENE}), ("move the square to the left", {}),
+             ("add this logo at the top left", {"reference_images": [logo]}),
+             ("remove this", {"box": (190, 80, 280, 170)})]
+    with Editor(Settings.load(store=url)) as first, Editor(Settings.load(store=url)) as second:
+        session = first.session()
+        for text, options in cases:
+            assert session.send(text, confirm_plan=True, **options).needs_approval, text
+            pending = second.session(session.id).pending_plan
+            assert pending.intent is not None and pending.trace.events, text  # rebuilt as models
+            assert second.session(session.id).approve().version_id is not None, text
+        drawn = first.session()
+        assert drawn.send("draw a red balloon over a green hill at sunset", confirm_plan=True).needs_approval
+        assert second.session(drawn.id).approve().kind == "generate"
+    assert len(session.history()) == len(cases)
+    assert not [r for r in caplog.records if "deserializ" in r.getMessage().lower()]
