@@ -35,7 +35,7 @@ from state.images import ImageInput, load_image
 from state.models import SessionMeta, Turn, Version
 
 from . import approval
-from .approval import NoPendingPlan, PendingPlan, PlanDecision, PlanPending
+from .approval import NoPendingPlan, PendingPlan, PlanDecision, PlanDiscarded, PlanPending
 from .builder import build_graph
 from .results import ProgressEvent, TurnResult
 from .services import EngineSet, Services, build_services, register, unregister
@@ -232,6 +232,19 @@ class Editor:
                 raise
         yield self._finish(session_id, output, retries)
 
+    def discard_plan(self, session_id: str) -> PendingPlan:
+        """Drop the plan that waits without running it (NoPendingPlan if none does): the turn's
+        checkpoints go, nothing is committed but the image that came with the message, as when a
+        message fails."""
+        pending = self.pending_plan(session_id)
+        if pending is None:
+            raise NoPendingPlan(f"no plan of session {session_id} waits for approval")
+        self.checkpointer.delete_thread(pending.thread_id)
+        if pending.sent_image_ref:
+            keep_sent_image(self.store, session_id, pending.sent_image_ref, pending.message,
+                            PlanDiscarded("the plan was discarded before it ran"))
+        return pending
+
     def decide(self, session_id: str, decision: PlanDecision | bool, feedback: str = "", *,
                progress: bool = True) -> Iterator[ProgressEvent]:
         """Approve or reject the plan that waits (NoPendingPlan if none does), from any process
@@ -309,6 +322,10 @@ class Session:
         """Refuse the plan that waits; ``feedback`` goes to the decomposer, whose next plan waits
         for approval again (PlanRejected when it has no other plan)."""
         return _last(self.editor.decide(self.id, PlanDecision(approve=False, feedback=feedback), progress=False))
+
+    def discard_plan(self) -> PendingPlan:
+        """Drop the waiting plan without running it; the session takes messages again."""
+        return self.editor.discard_plan(self.id)
 
     def decide(self, approve: bool, feedback: str = "") -> Iterator[ProgressEvent]:
         """Approve or reject, yielding progress events like ``stream``."""

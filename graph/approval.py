@@ -60,6 +60,12 @@ class NoPendingPlan(RetouchError):
     code = "no_pending_plan"
 
 
+class PlanDiscarded(RetouchError):
+    """The plan that waited was dropped without running (the reason kept with the sent image)."""
+
+    code = "plan_discarded"
+
+
 class PlanDecision(BaseModel):
     """What the reviewer said: approve, or reject with feedback for the next plan."""
 

@@ -208,3 +208,15 @@ def test_plans_of_every_shape_resume_in_another_editor_with_their_types(tmp_path
         assert second.session(drawn.id).approve().kind == "generate"
     assert len(session.history()) == len(cases)
     assert not [r for r in caplog.records if "deserializ" in r.getMessage().lower()]
+
+
+def test_a_waiting_plan_can_be_discarded(editor: Editor) -> None:
+    session = editor.session()
+    session.send("make the circle yellow", image=SCENE, confirm_plan=True)
+    discarded = session.discard_plan()
+    assert discarded.operations[0].kind == "recolor" and session.pending_plan is None
+    [kept] = session.history()  # the image that came with the message is kept, as after a failure
+    assert kept.kind == "upload" and "plan_discarded" in kept.reply
+    with pytest.raises(NoPendingPlan):
+        session.discard_plan()
+    assert session.send("make the square green").passed is True

@@ -77,6 +77,7 @@ async def test_plan_waits_then_reject_then_approve(editor: Editor) -> None:
         assert_error(await client.post(f"/sessions/{session_id}/plan", json={"approve": True}), 409, "no_pending_plan")
         assert_error(await client.post("/sessions/nope/plan", json={"approve": True}), 404, "session_not_found")
         assert_error(await client.post(f"/sessions/{session_id}/plan", json={"approved": 1}), 422, "invalid_request")
+        assert_error(await client.delete(f"/sessions/{session_id}/plan"), 409, "no_pending_plan")
         history = (await client.get(f"/sessions/{session_id}/history")).json()
         assert len(history["turns"]) == 1
         [turn] = editor.session(session_id).history()
@@ -170,3 +171,15 @@ def test_paused_on_one_worker_approved_on_another(redis_server: RedisServer, tmp
         [turn] = editor.session(session_id).history()
         assert [e.message for e in turn.trace.events if e.stage == "approve"] == ["round 1: plan approved"]
         assert found(editor.session(session_id).image, "circle", "yellow")
+
+
+async def test_a_waiting_plan_can_be_discarded(editor: Editor) -> None:
+    async with client_for(create_app(editor)) as client:
+        session_id = (await client.post("/sessions")).json()["id"]
+        await client.post(f"/sessions/{session_id}/messages?stream=false",
+                          json={"text": "make the circle yellow", "image": b64(png(SCENE)), "confirm_plan": True})
+        gone = await client.delete(f"/sessions/{session_id}/plan")
+        assert gone.status_code == 200 and gone.json()["pending_plan"]["turn"] == 1
+        assert (await client.get(f"/sessions/{session_id}/plan")).json() == {"pending_plan": None}
+        after = await client.post(f"/sessions/{session_id}/messages?stream=false", json={"text": "make the square red"})
+        assert after.status_code == 200 and after.json()["passed"] is True

@@ -37,6 +37,16 @@ def add_plan_routes(router: APIRouter, editor: Editor, pool: Executor, render: C
 
         return await in_pool(work)
 
+    @router.delete("/{session_id}/plan", response_model=PendingPlanState, summary="Discard the plan that waits",
+                   description="Nothing runs; the session takes messages again (the image sent with the "
+                               "message is kept, as after a failed message). Returns the discarded plan.")
+    async def discard_plan(session_id: str) -> PendingPlanState:
+        def work() -> PendingPlanState:
+            open_session(session_id)
+            return PendingPlanState(pending_plan=pending_info(editor.discard_plan(session_id)))
+
+        return await in_pool(work)
+
     @router.post(
         "/{session_id}/plan", summary="Approve or reject the plan that waits",
         description="`{\"approve\": true}` runs the plan; `{\"approve\": false, \"feedback\": \"…\"}` sends the "
