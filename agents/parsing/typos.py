@@ -64,6 +64,8 @@ def _best(word: str, choices: tuple[str, ...]) -> str | None:
     if found is None:
         return None
     candidate = found[0]
+    if candidate[0] != word[0] and not (len(word) > 1 and candidate[:2] == word[1::-1]):
+        return None  # people rarely mistype the first letter: "jump" is no "bump"
     if len(word) == 3 and not (len(candidate) == 3 and sorted(candidate) == sorted(word)):
         return None  # three letters: only a swap of two letters is safe
     return candidate
