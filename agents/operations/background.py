@@ -19,7 +19,7 @@ from engines.base import EngineError
 from engines.classical.backdrop import (
     Backdrop,
     backdrop_of,
-    composite,
+    decontaminated,
     edge_radius,
     paint_backdrop,
     soft_alpha,
@@ -128,7 +128,7 @@ class Background(Operation):
             backdrop = paint_backdrop(shape[1], shape[0], Backdrop(**op.params["backdrop"]))
             outcome.engine = "classical-backdrop"
             outcome.info = {"render": "paint", "composer": op.params.get("composer", "")}
-        result = composite(image, backdrop, alpha)
+        result, alpha = decontaminated(image, backdrop, foreground, alpha)  # no halo of the old backdrop
         outcome.info["edge_radius"] = edge_radius(shape)
         outcome.before_mask = executor.images.put_mask(background)
         outcome.changed_mask = executor.images.put_mask(alpha < 1.0)

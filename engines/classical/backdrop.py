@@ -142,5 +142,53 @@ def composite(image: np.ndarray, backdrop: np.ndarray, alpha: np.ndarray) -> np.
     return out
 
 
-__all__ = ["SCENES", "Backdrop", "backdrop_of", "composite", "edge_radius", "paint_backdrop", "scene_words",
+def _local_mean(image: np.ndarray, where: np.ndarray, size: int) -> np.ndarray:
+    """Each pixel's mean colour over the pixels of ``where`` within ``size`` px (a normalised box blur)."""
+    weight = cv2.blur(where.astype(np.float32), (size, size))
+    total = cv2.blur(image.astype(np.float32) * where[..., None], (size, size))
+    return total / np.maximum(weight, 1e-6)[..., None]
+
+
+def decontaminated(image: np.ndarray, backdrop: np.ndarray, foreground: np.ndarray, alpha: np.ndarray,
+                   rim: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """The composite with the old backdrop taken out of the foreground's edge: its outermost ``rim`` px
+    and the feathered band outside it.
+
+    A mask grown over an anti-aliased edge holds pixels that are partly the old background: kept as
+    they are they draw a light or dark halo on the new backdrop. On that rim each pixel is read as a
+    mix of the object's local colour F and the old background's B (its coverage is where it lies on
+    the line from B to F), and is re-mixed with the new backdrop: I + (1 − a)(B_new − B). Returns the
+    image and the matte with the rim's coverage (the rest of the kept mask stays exactly the original).
+    """
+    result = composite(image, backdrop, alpha)
+    hard = foreground.astype(np.uint8)
+    if not foreground.any() or foreground.all():
+        return result, alpha
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+    core = cv2.erode(hard, kernel).astype(bool)
+    band = (foreground & ~core) | ((alpha > 0) & (alpha < 1))  # the rim and the feathered edge outside it
+    outside = ~cv2.dilate(hard, kernel, iterations=2).astype(bool) & (alpha <= 0)
+    if not band.any() or not core.any() or not outside.any():
+        return result, alpha
+    ys, xs = np.nonzero(band)
+    y0, y1 = max(0, ys.min() - 12), min(image.shape[0], ys.max() + 13)
+    x0, x1 = max(0, xs.min() - 12), min(image.shape[1], xs.max() + 13)
+    window = (slice(y0, y1), slice(x0, x1))
+    pixels = image[window].astype(np.float32)
+    old = _local_mean(pixels, outside[window], 11)
+    obj = _local_mean(pixels, core[window], 7)
+    line = obj - old
+    length2 = (line ** 2).sum(axis=2)
+    coverage = np.clip(((pixels - old) * line).sum(axis=2) / np.maximum(length2, 1e-6), 0.0, 1.0)
+    usable = band[window] & (length2 > 20.0 ** 2)  # too little contrast: nothing to take out
+    a = np.where(usable, coverage, alpha[window]).astype(np.float32)
+    fixed = np.clip(pixels + (1.0 - a)[..., None] * (backdrop[window].astype(np.float32) - old), 0, 255)
+    out_window = result[window]
+    out_window[usable] = np.round(fixed[usable]).astype(np.uint8)
+    matte = alpha.copy()
+    matte[window] = np.where(usable, a, matte[window])
+    return result, matte
+
+
+__all__ = ["SCENES", "Backdrop", "backdrop_of", "composite", "decontaminated", "edge_radius", "paint_backdrop", "scene_words",
            "soft_alpha"]
