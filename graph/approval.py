@@ -191,18 +191,31 @@ def reviewed(node: Callable[..., dict]) -> Callable[..., dict]:
     return run
 
 
-def fresh_review(node: Callable[..., dict]) -> Callable[..., dict]:
+def fresh_run(node: Callable[..., dict]) -> Callable[..., dict]:
     """``load_session``, also clearing what an earlier run on the same thread left that this run
     must not see: its review, its per-run flags (``extra``: "refined", candidate counts) and the
     entity counter its plan advanced."""
 
     @functools.wraps(node)
     def run(state: GraphState, runtime: Runtime[Context]) -> dict:
+        if state.get("image_ref") and _is_head_image(state, runtime):
+            # image_ref is also the graph's output: on a thread that keeps its state between turns
+            # (Studio) it still names the last result, which is no new image (and an "upload" of it
+            # would hide the entities the conversation knows).
+            state = {**state, "image_ref": None}
         update = node(state, runtime)
         base = update.get("base")
         return update | {"review": None, "extra": {}, "next_entity": base.next_entity if base is not None else 1}
 
     return run
+
+
+def _is_head_image(state: GraphState, runtime: Runtime[Context]) -> bool:
+    store, session_id = services(runtime).store, state.get("session_id")
+    if not session_id or not store.exists(session_id):
+        return False
+    head = store.load(session_id, recent=0).head
+    return head is not None and head.image_ref == state["image_ref"]
 
 
 def after_decompose(route: Callable[..., str]) -> Callable[..., str]:

@@ -21,7 +21,7 @@ from .state import Context, GraphState, TurnInput, TurnOutput
 def build_graph() -> StateGraph:
     """The uncompiled builder, so callers can attach their own checkpointer."""
     builder = StateGraph(GraphState, context_schema=Context, input_schema=TurnInput, output_schema=TurnOutput)
-    builder.add_node("load_session", approval.fresh_review(nodes.load_session))
+    builder.add_node("load_session", approval.fresh_run(nodes.load_session))
     builder.add_node("parse_intent", nodes.parse_intent)
     builder.add_node("prepare_canvas", nodes.prepare_canvas)
     builder.add_node("decompose", nodes.decompose)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from graph import Editor, Settings, approval
 from graph.approval import NoPendingPlan, PlanDecision, PlanPending
@@ -220,3 +221,24 @@ def test_a_waiting_plan_can_be_discarded(editor: Editor) -> None:
     with pytest.raises(NoPendingPlan):
         session.discard_plan()
     assert session.send("make the square green").passed is True
+
+
+def test_a_thread_that_keeps_its_state_between_turns_keeps_the_conversation(tmp_path: Path) -> None:
+    """As in Studio: two turns on one thread. The first turn's result image (an output, left in the
+    thread's state) is not taken for a new upload, so "it" still means the square."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph.builder import build_graph
+    from graph.state import Context
+
+    graph = build_graph().compile(checkpointer=InMemorySaver())
+    thread, context = {"configurable": {"thread_id": "studio"}}, Context(store=f"sqlite:///{tmp_path / 's.db'}")
+    path = tmp_path / "scene.png"
+    Image.fromarray(SCENE).save(path)
+    first = graph.invoke({"message": "make the square green", "image": str(path)}, thread, context=context)
+    second = graph.invoke({"session_id": first["session_id"], "message": "now make it bigger"}, thread, context=context)
+    assert second["passed"] is True and second["reply"].startswith("Done: scaled it"), second["reply"]
+    with Editor(Settings.load(store=context.store)) as editor:
+        turns = editor.session(first["session_id"]).history()
+        assert turns[1].base_version == turns[0].version_id
+        assert turns[1].plan.operations[0].entity_ids == turns[0].plan.operations[0].entity_ids  # the square
