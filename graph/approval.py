@@ -193,8 +193,8 @@ def reviewed(node: Callable[..., dict]) -> Callable[..., dict]:
 
 def fresh_run(node: Callable[..., dict]) -> Callable[..., dict]:
     """``load_session``, also clearing what an earlier run on the same thread left that this run
-    must not see: its review, its per-run flags (``extra``: "refined", candidate counts) and the
-    entity counter its plan advanced."""
+    must not see: its result image (read as an upload), its review, its per-run flags (``extra``:
+    "refined", candidate counts) and the entity counter its plan advanced."""
 
     @functools.wraps(node)
     def run(state: GraphState, runtime: Runtime[Context]) -> dict:
