@@ -41,7 +41,10 @@ class Move(Operation):
         shape = builder.shape
         if params.get("relation"):
             anchor = builder.anchor(params["relation"], exclude=candidate)
-            target_box = relative_box(params["relation"]["rel"], anchor, (w, h), shape)
+            rel = params["relation"]["rel"]
+            target_box = relative_box(rel, anchor, (w, h), shape)
+            if not holds(rel, target_box, anchor):
+                raise InstructionError(_no_room(rel, clause, params["relation"], (w, h), anchor, shape))
         elif params.get("position"):
             target_box = box_at(named_center(params["position"], shape), (w, h), shape, margin=int(0.02 * min(shape)))
         elif params.get("direction"):
@@ -101,3 +104,31 @@ def _clear_of(builder, wanted, candidate, avoid_ids: list[str]):
     size = (wanted[2] - wanted[0], wanted[3] - wanted[1])
     found = free_box(size, occupied & ~candidate.mask, builder.shape, preferred=center(wanted))
     return found or wanted
+
+
+_SIDE = {"above": "above", "below": "below", "left_of": "to the left of", "right_of": "to the right of"}
+
+
+def holds(rel: str, box, anchor, slack: int = 4) -> bool:
+    """Whether ``box`` stands in relation ``rel`` to ``anchor`` (a few pixels of slack)."""
+    if rel == "above":
+        return box[3] <= anchor[1] + slack
+    if rel == "below":
+        return box[1] >= anchor[3] - slack
+    if rel == "left_of":
+        return box[2] <= anchor[0] + slack
+    if rel == "right_of":
+        return box[0] >= anchor[2] - slack
+    return True  # "on", "next to": any side will do
+
+
+def _no_room(rel: str, clause, relation: dict, size: tuple[int, int], anchor, shape: tuple[int, int]) -> str:
+    """Why the move cannot be done as said, and what would make it possible."""
+    height, width = shape
+    w, h = size
+    free = {"above": anchor[1], "below": height - anchor[3], "left_of": anchor[0], "right_of": width - anchor[2]}[rel]
+    need = h if rel in ("above", "below") else w
+    what = clause.target.phrase or (f"the {clause.target.noun}" if clause.target.noun else "it")
+    other = (relation.get("anchor") or {}).get("phrase") or "the other one"
+    return (f"there is no room {_SIDE[rel]} {other} for {what}: it needs {need} px and only {max(0, free)} px "
+            f"are free inside the picture; make it smaller first, or move {other} away from the edge")
