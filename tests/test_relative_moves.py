@@ -33,8 +33,16 @@ def test_a_move_below_another_thing_lands_below_it(editor):
     assert result.passed and found["star"][1] >= found["circle"][3] - 4
 
 
+def test_little_room_below_shrinks_the_thing_to_fit_and_says_so(editor):
+    image = _scene((60, 20, 120, 80), (200, 180, 260, 240))  # 48 px below the circle for a 60 px star
+    result = editor.session().send("move the star below the circle", image=image)
+    found = {d.noun: d.box for d in parse_scene(np.asarray(result.image))}
+    assert result.passed and found["star"][1] >= found["circle"][3] - 4 and found["star"][3] <= 288
+    assert "smaller to fit" in result.reply
+
+
 def test_no_room_below_is_refused_with_the_reason(editor):
-    image = _scene((60, 20, 120, 80), (200, 220, 260, 280))  # the circle sits on the bottom edge
+    image = _scene((60, 20, 120, 80), (200, 236, 250, 286))  # the circle sits on the bottom edge
     session = editor.session()
     with pytest.raises(InstructionError, match="no room below the circle"):
         session.send("move the star below the circle", image=image)

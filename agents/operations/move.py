@@ -44,7 +44,16 @@ class Move(Operation):
             rel = params["relation"]["rel"]
             target_box = relative_box(rel, anchor, (w, h), shape)
             if not holds(rel, target_box, anchor):
-                raise InstructionError(_no_room(rel, clause, params["relation"], (w, h), anchor, shape))
+                factor = _fit_beside(rel, anchor, (w, h), shape)
+                if factor is None:
+                    raise InstructionError(_no_room(rel, clause, params["relation"], (w, h), anchor, shape))
+                size = (max(4, int(w * factor)), max(4, int(h * factor)))
+                wanted = relative_box(rel, anchor, size, shape)
+                (cx, cy), (wx, wy) = center(box), center(wanted)
+                builder.add_op(index, sub, self.kind, clause, strategy=dict(FILL), **common, params={
+                    "dx": int(round(wx - cx)), "dy": int(round(wy - cy)), "factor": round(factor, 3),
+                    "overlap_ok": False, "shrunk_to_fit": True})
+                return
         elif params.get("position"):
             target_box = box_at(named_center(params["position"], shape), (w, h), shape, margin=int(0.02 * min(shape)))
         elif params.get("direction"):
@@ -85,7 +94,10 @@ class Move(Operation):
         return moves_object(op, constraint, hit)
 
     def describe(self, op):
-        return f"moved {target_phrase(op)} by ({op.params.get('dx', 0)}, {op.params.get('dy', 0)}) px"
+        moved = f"moved {target_phrase(op)} by ({op.params.get('dx', 0)}, {op.params.get('dy', 0)}) px"
+        if op.params.get("shrunk_to_fit"):
+            moved += f" and made it {round(100 * (1 - op.params['factor']))}% smaller to fit there"
+        return moved
 
 
 def _clear_of(builder, wanted, candidate, avoid_ids: list[str]):
@@ -120,6 +132,18 @@ def holds(rel: str, box, anchor, slack: int = 4) -> bool:
     if rel == "right_of":
         return box[0] >= anchor[2] - slack
     return True  # "on", "next to": any side will do
+
+
+def _fit_beside(rel: str, anchor, size: tuple[int, int], shape: tuple[int, int]) -> float | None:
+    """How much smaller a thing must get to fit on that side of ``anchor`` (at most halved), or None."""
+    if rel not in _SIDE:
+        return None
+    height, width = shape
+    free = {"above": anchor[1], "below": height - anchor[3], "left_of": anchor[0], "right_of": width - anchor[2]}[rel]
+    need = size[1] if rel in ("above", "below") else size[0]
+    gap = max(4, int(0.03 * min(shape)))
+    factor = (free - gap - 1) / max(need, 1)
+    return factor if 0.5 <= factor < 1.0 else None
 
 
 def _no_room(rel: str, clause, relation: dict, size: tuple[int, int], anchor, shape: tuple[int, int]) -> str:
