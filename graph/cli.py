@@ -265,5 +265,14 @@ def _register_server_commands() -> None:
 
 _register_server_commands()
 
+
+def _register_engine_commands() -> None:
+    from .engines_cli import engines_app
+
+    app.add_typer(engines_app, name="engines")
+
+
+_register_engine_commands()
+
 if __name__ == "__main__":
     app()

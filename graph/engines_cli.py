@@ -1,0 +1,77 @@
+"""``retouch engines serve`` / ``retouch engines stop``: the engines as Ray Serve deployments.
+
+API workers then use them with ``RETOUCH_ENGINES=ray://ADDRESS`` (see docs/scale.md). Ray is imported
+only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+
+engines_app = typer.Typer(help="Engines served by Ray Serve, shared by every API worker.", no_args_is_help=True,
+                          add_completion=False)
+
+
+def _config(config: str | None, address: str | None):
+    from engines.served.config import ServeConfig
+
+    return ServeConfig.load(config, address=address)
+
+
+@engines_app.command("serve")
+def serve(
+    config: str = typer.Option(None, help="TOML file: the cluster, and per engine kind its model, replicas "
+                                          "and resources (engines/served/config.py)"),
+    address: str = typer.Option(None, help="Ray cluster address (host:port); overrides the config's"),
+    detach: bool = typer.Option(False, help="deploy and return; the deployments keep running on the cluster"),
+) -> None:
+    """Deploy (or update) the engine deployments on a Ray cluster and keep them up until Ctrl-C."""
+    from engines.base import EngineUnavailable
+    from engines.served.deploy import deploy, undeploy
+
+    settings = _config(config, address)
+    try:
+        deployed = deploy(settings)
+    except EngineUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for kind, options in deployed.items():
+        scaling = options.get("autoscaling_config")
+        replicas = f"{scaling['min_replicas']}–{scaling['max_replicas']} (autoscaling)" if scaling else \
+            options.get("num_replicas", 1)
+        typer.echo(f"{settings.app_name(kind)}: {replicas} replica(s)")
+    typer.echo(f"workers use them with RETOUCH_ENGINES=ray://{settings.cluster.address}")
+    if detach:
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        undeploy(settings)
+        typer.echo("engine deployments removed")
+
+
+@engines_app.command("stop")
+def stop(
+    config: str = typer.Option(None, help="the TOML file the engines were served with"),
+    address: str = typer.Option(None, help="Ray cluster address (host:port)"),
+) -> None:
+    """Remove the engine deployments from the cluster."""
+    from engines.base import EngineUnavailable
+    from engines.served.deploy import connect_ray, undeploy
+
+    settings = _config(config, address)
+    try:
+        connect_ray(settings.cluster.address, namespace=settings.cluster.namespace,
+                    timeout_s=settings.cluster.connect_timeout_s)
+        undeploy(settings)
+    except EngineUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("engine deployments removed")
