@@ -44,7 +44,8 @@ class Kept(BaseModel):
 def apply_keep(builder: PlanBuilder, intent: Intent) -> list[str]:
     """Ground the intent's kept things, protect them from every planned operation, and record them
     on the plan; returns notes for the plan (what could not be kept, and why)."""
-    specs = [s for s in intent.keep if s.scope != "image"]
+    # "keep everything else as is" is the image's scope with reference "other": all but this turn's targets
+    specs = [s for s in intent.keep if s.scope != "image" or s.reference == "other"]
     if not specs or not builder.operations:
         return []
     kept: list[str] = []

@@ -78,7 +78,7 @@ def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[Ta
         parse_np(cur, "target")  # "keep the rest of the image as is"
     cur.accept("anything", "else") or cur.accept("everything", "else") or cur.accept("nothing", "else")
     if cur.pos > i + n:
-        spec = TargetSpec(reference="other", plural=True, all=True, phrase="everything else")
+        spec = TargetSpec(reference="other", scope="image", plural=True, all=True, phrase="everything else")
     elif cur.word() in ("her", "him") and not is_name_word(cur.word(1), cur.peek(1)):
         spec = TargetSpec(noun="person", phrase=cur.word() or "")
         cur.pos += 1
@@ -96,5 +96,5 @@ def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[Ta
         tail = phrase_at(tokens, cur.pos, _TAILS)  # "as it is, untouched"
         cur.pos += tail
     if spec.scope == "image" and not spec.colors:
-        spec = TargetSpec(reference="other", plural=True, all=True, phrase=spec.phrase)
+        spec = TargetSpec(reference="other", scope="image", plural=True, all=True, phrase=spec.phrase)
     return spec, cur.pos

@@ -59,23 +59,23 @@ def _limit(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
 
-def _best(word: str, choices: tuple[str, ...]) -> str | None:
-    found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=_limit(word))
-    if found is None:
-        return None
-    candidate = found[0]
-    if candidate[0] != word[0] and not (len(word) > 1 and candidate[:2] == word[1::-1]):
-        return None  # people rarely mistype the first letter: "jump" is no "bump"
-    if len(word) == 3 and not (len(candidate) == 3 and sorted(candidate) == sorted(word)):
-        return None  # three letters: only a swap of two letters is safe
-    return candidate
+def _best(word: str, choices: tuple[str, ...], *, verb_slot: bool = False) -> str | None:
+    found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=_limit(word), limit=8)
+    for candidate, _distance, _index in sorted(found, key=lambda f: f[1]):
+        if candidate[0] != word[0] and not (len(word) > 1 and candidate[:2] == word[1::-1]):
+            continue  # people rarely mistype the first letter: "jump" is no "bump", "rmove" no "move"
+        if len(word) == 3 and not (len(candidate) == 3 and sorted(candidate) == sorted(word)) and \
+                not verb_slot:
+            continue  # three letters: only a swap of two letters is safe, or a verb where a verb stands
+        return candidate
+    return None
 
 
 def _clause_start(tokens: list[Token], i: int) -> bool:
     if i == 0:
         return True
     prev = tokens[i - 1]
-    return prev.kind in ("sep", "comma") or prev.word in _CLAUSE_OPENERS
+    return prev.kind in ("sep", "comma") or prev.word in _CLAUSE_OPENERS or prev.word in lx.FILLERS
 
 
 def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
@@ -96,7 +96,7 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             fixed = _best(w, _NAMED)  # "the backgroud"
         if fixed is None and not named and len(w) >= 3:
             if _clause_start(tokens, i) and len(w) >= 3:
-                fixed = _best(w, _verbs())
+                fixed = _best(w, _verbs(), verb_slot=True)
             if fixed is None and len(w) >= 3:
                 fixed = _best(w, _anywhere())
             if fixed is None and len(w) >= 6:
