@@ -51,7 +51,8 @@ class Cursor:
         self.unknown: list[str] = []
         self.refused: list[str] = []  # requests no rule reads ("sparkle the circle"): fatal, even with others
         self.clause_start = 0  # where the current clause's slots begin (just after its verb)
-        self.frame: str | None = None  # the verb family of the clause being read ("make", "remove", …)
+        self.frame: str | None = None
+        self.sign = 1  # -1 while a lowering verb's clause is read ("reduce the number of chairs by two")  # the verb family of the clause being read ("make", "remove", …)
         self._verb_at = verb_at
 
     # -- looking

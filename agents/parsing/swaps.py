@@ -88,16 +88,45 @@ def count_of(cur: Cursor) -> bool | None:
 
 
 def to_number(cur: Cursor) -> int | None:
-    """ "to 4", "to four", "to just one"."""
+    """ "to 4", "to four", "to just one"; a bare number at the clause's end ("make the apples 5")."""
     save = cur.pos
-    if not (cur.accept("to") or cur.accept("into") or cur.accept("be")):
-        return None
+    led = bool(cur.accept("to") or cur.accept("into") or cur.accept("be"))
     cur.accept("just") or cur.accept("only") or cur.accept("exactly")
     value = parse_number(cur)
-    if value is None or value != int(value) or value < 0:
+    if value is None or value != int(value) or value < 0 or (not led and not _count_ends(cur)):
+        cur.pos = save
+        return None
+    _count_tail(cur)
+    return int(value)
+
+
+def by_number(cur: Cursor) -> int | None:
+    """ "by two" after "the number of": how many more or fewer."""
+    save = cur.pos
+    if not cur.accept("by"):
+        return None
+    value = parse_number(cur)
+    if value is None or value != int(value) or value <= 0 or not _count_ends(cur):
         cur.pos = save
         return None
     return int(value)
+
+
+def _count_ends(cur: Cursor) -> bool:
+    w = cur.word()
+    return cur.at_clause_end() or w in ("instead", "please", "in", "total", "altogether", "now", "rather")
+
+
+def _count_tail(cur: Cursor) -> None:
+    """ "in total", "instead (of one)", "rather than two": said after a count, adding nothing."""
+    for tail in (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",)):
+        if cur.accept(*tail):
+            return
+    if cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("instead"):
+        save = cur.pos
+        if parse_number(cur) is None:
+            cur.pos = save
+        cur.accept("of", "them") or cur.accept("ones") or cur.accept("one")
 
 
 def count_item(cur: Cursor) -> CountItem | None:
@@ -129,9 +158,7 @@ def count_item(cur: Cursor) -> CountItem | None:
     if np is not None and np.spec.noun in _COPIES and cur.accept("of"):
         np = parse_np(cur, "target", allow_compound=True) or np  # "three copies of the star"
         item = CountItem(delta=n)
-    for tail in (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",), ("instead",)):
-        if cur.accept(*tail):
-            break
+    _count_tail(cur)
     item.np = np
     return item
 
@@ -256,6 +283,8 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
             "to_number" in names and target_np is not None and target_np.spec.plural):  # "the circles to two"
         item: CountItem | None = last.get("count")
         number = last.get("to_number")
+        if "by_number" in names and "count_of" in names:  # "reduce the number of chairs by two"
+            item = CountItem(delta=cur.sign * last["by_number"], np=None)
         np = item.np if item is not None and item.np is not None else target_np
         if np is not None and (number is not None or item is not None):
             spec = object_spec(np)
@@ -266,7 +295,7 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
                 out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=item.delta))
             elif item is not None and item.count is not None:
                 out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count))
-        params[:] = [(n, v) for n, v in params if n not in ("count_of", "count", "to_number")]
+        params[:] = [(n, v) for n, v in params if n not in ("count_of", "count", "to_number", "by_number")]
         return out
     if target_np is None:
         return []

@@ -21,6 +21,7 @@ from agents.parsing.slots import (
     skipper,
 )
 from agents.parsing.swaps import (
+    by_number,
     count_item,
     count_of,
     gradient_item,
@@ -64,7 +65,7 @@ MAKE_RECOGNIZERS: list[Recognizer] = [
     ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
     ("quote_old", quote_old), ("new", new_thing_led), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
     ("material", material_item), ("color", parse_color_param), ("resize", parse_resize), ("angle", parse_angle),
-    ("sense", _sense_item), ("to_number", to_number), ("count", count_item), ("degree", parse_degree),
+    ("sense", _sense_item), ("to_number", to_number), ("by_number", by_number), ("count", count_item), ("degree", parse_degree),
     ("remove", remove_tail),
     ("skip", skipper(("look",), ("appear",), ("seem",), ("be",), ("more",), ("to", "be"), ("to", "look"),
                      ("say",), ("read",), ("says",), ("reads",), ("instead",), ("become",), ("to", "say"),

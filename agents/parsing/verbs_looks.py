@@ -70,11 +70,15 @@ def build_adjust(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """increase / boost / lower / reduce + a quantity: contrast, saturation, brightness, size, …"""
     if verb[-1] == "noise":
         return [clause(OpKind.FILTER, TargetSpec(scope="image"), filter="denoise", strength=1.0)]
+    lower = bool(_LOWER_VERBS & set(verb))
     if _count_change_ahead(cur):
         from agents.parsing.verbs_change import build_make  # "increase the number of stars to five"
 
-        return build_make(cur, verb)
-    lower = bool(_LOWER_VERBS & set(verb))
+        cur.sign = -1 if lower else 1
+        try:
+            return build_make(cur, verb)
+        finally:
+            cur.sign = 1
     items = collect(cur, [("noun", _filter_noun), ("degree", parse_degree),
                           ("skip", skipper(("of",), ("on",), ("in",), ("for",), ("to",), ("'s",), ("up",))),
                           ("amount", amount), ("np", np_target)])
