@@ -289,7 +289,7 @@ VERBS: dict[Phrase, str] = {
     **{(*who, wish): "want" for who in (("i",), ("we",)) for wish in ("want", "need")},
     **{(*who, "would", wish): "want" for who in (("i",), ("we",)) for wish in ("like", "love", "prefer")},
     ("have",): "want",  # "I want to have a green square" (the prefix takes "I want to")
-    **{(w,): "place" for w in ("put", "place", "position")},
+    **{(w,): "place" for w in ("put", "place", "position", "throw", "pop", "plop", "toss")},
     **{(w,): "make" for w in ("make", "turn", "change", "render", "colour", "color", "recolor", "recolour",
                               "paint", "tint", "dye", "fill", "switch", "convert", "transform", "apply",
                               "give", "get", "shade", "swap", "set", "replace", "exchange", "trade",

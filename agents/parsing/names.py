@@ -48,6 +48,9 @@ FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "
                     "unchanged", "intact", "alone", "untouched", "whatever", "somehow", "though",
                     "although", "except", "anyway", "sorry", "meant", "oops",
                     "actually", "ugh", "hmm", "um", "uh", "erm", "tbh", "honestly", "literally", "basically"})
+_PARTICIPLES = frozenset({"sitting", "standing", "lying", "holding", "wearing", "running", "walking", "flying",
+                          "swimming", "sleeping", "eating", "playing", "jumping", "hanging", "floating", "looking",
+                          "smiling", "waving", "riding", "carrying", "leaning", "resting", "perched", "sat", "stood"})
 _ADJECTIVE_SUFFIXES = ("ful", "ous", "ish", "ive", "less", "able", "ible")
 _IRREGULAR_PLURALS = {
     "people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse", "geese": "goose",
@@ -130,6 +133,9 @@ def trim_run(words: list[str], *, make_clause: bool) -> list[str]:
     """Drop a last word that says what to do rather than what the thing is (see the module docstring)."""
     while len(words) > 1:
         last, before = words[-1], words[-2]
+        if last in _PARTICIPLES:
+            words = words[:-1]  # "a dog sitting on the couch": what it does, not its name
+            continue
         if make_clause and is_material(last) and not is_material(before):
             words = words[:-1]
             continue

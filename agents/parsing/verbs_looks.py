@@ -71,6 +71,11 @@ def build_adjust(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     if verb[-1] == "noise":
         return [clause(OpKind.FILTER, TargetSpec(scope="image"), filter="denoise", strength=1.0)]
     lower = bool(_LOWER_VERBS & set(verb))
+    if verb[0] == "add" and not _names_quantity(cur):
+        from agents.parsing.verbs_objects import build_insert  # "add some flowers to the vase"
+
+        cur.pos -= len(verb) - 1
+        return build_insert(cur, verb[:1])
     if _count_change_ahead(cur):
         from agents.parsing.verbs_change import build_make  # "increase the number of stars to five"
 
@@ -122,5 +127,14 @@ def _count_change_ahead(cur: Cursor) -> bool:
             return True
         np = parse_np(cur, "target", allow_compound=True)
         return np is not None and np.spec.plural and to_number(cur) is not None
+    finally:
+        cur.pos = save
+
+
+def _names_quantity(cur: Cursor) -> bool:
+    """Whether a quantity of the image follows ("add some contrast"), not a thing ("add some flowers")."""
+    save = cur.pos
+    try:
+        return _filter_noun(cur) is not None
     finally:
         cur.pos = save

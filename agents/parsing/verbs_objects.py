@@ -48,6 +48,18 @@ def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     return clauses
 
 
+def _onto_thing(cur: Cursor) -> dict[str, Any] | None:
+    """ "add some flowers to the vase": onto that thing (not "to the left", not "to the image")."""
+    save = cur.pos
+    if not cur.accept("to"):
+        return None
+    np = parse_np(cur, "target")
+    if np is None or np.place or np.spec.scope != "object" or np.indefinite:
+        cur.pos = save
+        return None
+    return {"rel": "on", "anchor": np.spec}
+
+
 def _np_insert(cur: Cursor) -> NounPhrase | None:
     return parse_np(cur, "insert", allow_compound=True)
 
@@ -117,7 +129,7 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     cur.pos = save
     items = collect(cur, [
         ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
-        ("replaces", replaced_thing), ("np", _np_insert), ("color", parse_color_param),
+        ("replaces", replaced_thing), ("relation", _onto_thing), ("np", _np_insert), ("color", parse_color_param),
     ])
     replaced = next((v for n, v in items if n == "replaces"), None)
     if replaced is not None:
