@@ -44,6 +44,11 @@ _ASKED_GO: frozenset[tuple[str, ...]] = frozenset({
     ("go",), ("disappear",), ("vanish",), ("leave",), ("be", "gone"), ("went",), ("was", "gone"), ("disappeared",),
     ("be", "removed"), ("be", "deleted"), ("be", "erased"), ("go", "away"), ("move",), ("sit",), ("moved",),
 })
+_REPLACED: frozenset[tuple[str, ...]] = frozenset({
+    (*lead, done) for lead in (("be",), ("should", "be"), ("must", "be"), ("needs", "to", "be"), ("could", "be"),
+                               ("get",), ("gets",), ("is",), ("to", "be"))
+    for done in ("replaced", "swapped", "exchanged", "substituted", "switched")
+})
 _COPULA: frozenset[str] = frozenset({"is", "are", "looks", "look", "seems", "seem", "appears", "feels"})
 # "<thing> is too small" asks for the opposite.
 _TOO: dict[str, str] = {
@@ -81,6 +86,12 @@ def rewrite_predicate(cur: Cursor) -> bool:
     subject = cur.tokens[subject_at:cur.pos]
     after = cur.pos
     head: list[Token] | None = None
+    n = phrase_at(cur.tokens, after, _REPLACED)
+    if n:  # "can the cat be replaced with a lion?", "the cat should be swapped for a dog"
+        cur.tokens = [*cur.tokens[:start], _tok("replace"), *subject, *cur.tokens[after + n:]]
+        cur.pos = start
+        del cur.unknown[unknown:]
+        return True
     n = phrase_at(cur.tokens, after, _SHOULD_BE)
     if not n and lead and phrase_at(cur.tokens, after, _ASKED_GO) <= phrase_at(cur.tokens, after, _ASKED_BE):
         n = phrase_at(cur.tokens, after, _ASKED_BE)

@@ -61,11 +61,11 @@ def material_item(cur: Cursor) -> str | None:
         return None
     nxt = cur.word(1)
     if nxt is not None and (is_name_word(nxt, cur.peek(1)) or lx.canonical_color(nxt) is not None) and \
-            nxt not in _MATERIAL_TAILS:
+            nxt not in _MATERIAL_TAILS and nxt not in ("one", "ones"):
         cur.pos = save  # "into a glass bottle" names a new thing
         return None
     cur.pos += 1
-    cur.accept_any(_MATERIAL_TAILS)
+    cur.accept_any(_MATERIAL_TAILS) or cur.accept("one") or cur.accept("ones")  # "into a glass one"
     return material_name(w)
 
 

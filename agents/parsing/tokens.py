@@ -45,6 +45,7 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 
+_WITH = re.compile(r"\b[wW]/(?=\s|\w)")
 _CONTRACTIONS: dict[str, tuple[str, ...]] = {
     "can't": ("can", "not"), "won't": ("will", "not"), "let's": ("let", "us"), "it's": ("it", "is"),
     "that's": ("that", "is"), "what's": ("what", "is"), "there's": ("there", "is"),
@@ -71,7 +72,8 @@ def _expand(word: str) -> list[str]:
 def tokenize(text: str) -> list[Token]:
     """Split a message into tokens; see the module docstring for the rules."""
     tokens: list[Token] = []
-    for match in _TOKEN_RE.finditer(text.translate(_TRANSLATE)):
+    text = _WITH.sub("with ", text.translate(_TRANSLATE))  # "w/" is "with"
+    for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup
         chunk = match.group()
         if kind in ("dq", "sq"):
