@@ -470,9 +470,9 @@ def test_requests_that_cannot_be_read_are_refused_naming_the_words(text, unknown
 
 @pytest.mark.parametrize("text,ignored", [
     ("remove the circle xyzzy", ["xyzzy"]),
-    ("ugh, remove the circle", ["ugh"]),
+    ("remove the circle, it's blocking the view", ["blocking", "view"]),
     ("remove the circle — it ruins the shot", ["ruins", "shot"]),
-    ("tbh just blur the background lol", ["tbh", "lol"]),
+    ("just blur the background, it looks weird", ["weird"]),
 ])
 def test_words_that_change_nothing_are_listed_not_fatal(text, ignored):
     intent = parse(text)

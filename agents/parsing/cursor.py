@@ -71,6 +71,9 @@ class Cursor:
     def match(self, table: Mapping[tuple[str, ...], V]) -> tuple[V, int] | None:
         return longest_match(self.tokens, self.pos, table)
 
+    def match_at(self, pos: int, table: Mapping[tuple[str, ...], V]) -> tuple[V, int] | None:
+        return longest_match(self.tokens, pos, table)
+
     def take(self, table: Mapping[tuple[str, ...], V]) -> V | None:
         found = self.match(table)
         if found is None:
@@ -112,8 +115,10 @@ class Cursor:
             self.skip_fillers()
             n = phrase_at(self.tokens, self.pos, lx.PREFIXES)
             verb = self.match(lx.VERBS)
-            if verb is not None and verb[1] > n:
-                return  # "can we have …" is a verb of its own, not "can we" + "have"
+            if n and verb is not None:
+                after = lx.VERBS and self.match_at(self.pos + n, lx.VERBS)
+                if verb[1] >= n + (after[1] if after else 0):
+                    return  # "can we have …" is a verb of its own; "can we | get rid of" is not
             self.pos += n
             if self.pos == before:
                 return

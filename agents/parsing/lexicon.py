@@ -29,9 +29,15 @@ Phrase = tuple[str, ...]
 FILLERS: frozenset[str] = frozenset({
     "please", "pls", "plz", "kindly", "just", "now", "also", "too", "thanks", "thx", "ok", "okay",
     "hey", "hi", "hello", "hmm", "um", "uh", "alright", "so", "again", "quickly", "maybe", "simply",
+    # interjections and hedges people type around a request
+    "omg", "wow", "ugh", "yo", "yeah", "yep", "lol", "haha", "hah", "oh", "ah", "tbh", "imo", "btw", "fyi",
+    "honestly", "basically", "literally", "seriously", "kinda", "sorta", "perhaps", "possibly", "ideally",
+    "hopefully", "anyway", "anyways", "erm", "er", "uhh", "umm", "hmmm", "ty", "cheers",
 })
 FILLER_PHRASES: frozenset[Phrase] = frozenset({
-    ("for", "me"), ("thank", "you"), ("as", "well"), ("if", "you", "can"), ("if", "possible"),
+    ("for", "me"), ("thank", "you"), ("as", "well"), ("or", "something"), ("or", "smth"), ("or", "so"),
+    ("or", "whatever"), ("or", "anything"), ("or", "something", "like", "that"), ("real", "quick"),
+    ("if", "you", "can"), ("if", "you", "could"), ("i", "guess"), ("i", "think"), ("for", "now"), ("if", "you", "can"), ("if", "possible"),
     ("right", "now"), ("go", "ahead", "and"),
 })
 # Politeness and intent prefixes that may open a clause ("could you", "I want you to", …).
@@ -43,7 +49,9 @@ PREFIXES: frozenset[Phrase] = frozenset({
     ("i", "would", "love", "it", "if", "you", "could"), ("be", "so", "kind", "as", "to"),
     ("would", "you", "mind"), ("could", "you", "please"), ("can", "you", "please"),
     ("i", "think"), ("i", "guess"), ("i", "feel", "like"), ("i", "believe"), ("i", "suppose"),
-    ("how", "about", "we"), ("what", "if", "we"), ("can", "we"), ("could", "we"), ("shall", "we"),
+    ("how", "about", "we"), ("what", "if", "we"), ("can", "we"), ("i", "was", "thinking"), ("i", "am", "thinking"),
+    ("i", "was", "wondering", "if", "you", "could"), ("i", "was", "hoping", "you", "could"),
+    ("i", "was", "hoping", "for"), ("i", "would", "really", "like", "you", "to"), ("do", "me", "a", "favor", "and"), ("could", "we"), ("shall", "we"),
     ("is", "it", "possible", "to"), ("would", "it", "be", "possible", "to"), ("any", "chance", "you", "could"),
     ("do", "you", "think", "you", "could"), ("i", "would", "love", "you", "to"), ("you", "could"),
     ("what", "about"), ("how", "about"), ("why", "not"), ("let", "us", "go", "ahead", "and"),
@@ -281,8 +289,7 @@ VERBS: dict[Phrase, str] = {
         ("there", "should", "be"), ("there", "must", "be"), ("there", "could", "be"), ("could", "there", "be"),
         ("can", "there", "be"), ("there", "needs", "to", "be"), ("i", "want", "there", "to", "be"),
         ("let", "us", "have"), ("can", "we", "have"), ("could", "we", "have"), ("can", "i", "have"),
-        ("could", "i", "have"), ("can", "we", "get"), ("could", "we", "get"), ("we", "need"), ("how", "about"),
-        ("what", "about"), ("show",), ("display",), ("feature",), ("depict",), ("keep", "only"), ("leave", "only"), ("keep", "just"), ("leave", "just"),
+        ("could", "i", "have"), ("can", "we", "get"), ("could", "we", "get"), ("we", "need"), ("show",), ("display",), ("feature",), ("depict",), ("keep", "only"), ("leave", "only"), ("keep", "just"), ("leave", "just"),
         ("only", "keep"), ("there", "ought", "to", "be"), ("there", "has", "to", "be"), ("i", "would", "like",
         "there", "to", "be"), ("give", "me"), ("can", "you", "give", "me"), ("we", "should", "have"))},
     # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)

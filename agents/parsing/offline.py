@@ -98,8 +98,14 @@ class OfflineIntentParser:
             inner, same_lead, same_tail = strip_markers(tokens, SAME_LEADS, SAME_TAILS)
             if (same_lead or same_tail) and inner:
                 same_cursor = self._cursor(inner, context)
-                clauses = same_for(same_cursor, request.recent_turns, same_lead)
-                ignored += self._check(same_cursor, clauses)
+                try:
+                    clauses = same_for(same_cursor, request.recent_turns, same_lead)
+                    ignored += self._check(same_cursor, clauses)
+                except UnparseableInstruction as first:
+                    if request.recent_turns:
+                        raise
+                    # "how about a forest as the background?" with nothing to repeat: a whole request
+                    clauses = self._whole(tokens, context, first)
             # 5. "no, green": only the new parameter; "and the other one black": the last edit, new target
             elliptic = not revision and _first_word(tokens) in ELLIPSIS_LEADS
             if clauses is None and (revision or elliptic):
@@ -111,14 +117,7 @@ class OfflineIntentParser:
                     if not revision:
                         raise
                     # "could the taco be a carrot instead?" is a whole request, not a revision
-                    whole = self._cursor(tokens, context)
-                    try:
-                        clauses = parse_clauses(whole)
-                        ignored += self._check(whole, clauses)
-                    except UnparseableInstruction:
-                        raise first from None
-                    if not clauses:
-                        raise first from None
+                    clauses = self._whole(tokens, context, first)
         if clauses is None:
             cursor = self._cursor(tokens, context)
             clauses = parse_clauses(cursor)
@@ -138,6 +137,18 @@ class OfflineIntentParser:
         cursor = Cursor(tokens, context, verb_at)
         cursor.skip_prefixes()
         return cursor
+
+    def _whole(self, tokens: list[Token], context: Context, first: UnparseableInstruction) -> list[IntentClause]:
+        """The message read as a whole request after a dialogue reading failed; else that failure."""
+        whole = self._cursor(tokens, context)
+        try:
+            clauses = parse_clauses(whole)
+            self._check(whole, clauses)
+        except UnparseableInstruction:
+            raise first from None
+        if not clauses:
+            raise first from None
+        return clauses
 
     @staticmethod
     def _check(cursor: Cursor, clauses: list[IntentClause]) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material
-from agents.parsing.nouns import parse_np
+from agents.parsing.nouns import parse_np, parse_relation
 from agents.parsing.places import insert_position
 from agents.parsing.slots import clause, object_spec
 from agents.parsing.swaps import (
@@ -107,6 +107,9 @@ def verbless(cur: Cursor) -> bool:
         np = parse_np(cur, "insert", allow_compound=True)
         if np is not None and names_backdrop(np) and backdrop_from(np) is not None:
             return True  # "a white background, please"
+        if np is not None and np.indefinite and not np.definite and np.spec.noun and (
+                parse_relation(cur) is not None or insert_position(cur) is not None):
+            return True  # "maybe a red scarf on the snowman?"
         return np is not None and bool(phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS))
     finally:
         cur.pos = save
