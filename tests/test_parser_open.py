@@ -104,3 +104,19 @@ def test_filler_reasons_and_feelings_never_refuse():
     for text in ("ugh, remove the circle", "tbh just make it even bigger", "get rid of the duck — it's for my mom",
                  "I love this photo but can you remove the star?", "make the square kinda red lol"):
         assert parse(text).clauses, text
+
+
+@pytest.mark.parametrize("text,op,noun,color", [
+    ("can you make the grass greener", "recolor", "grass", "green"),
+    ("change her hair to blonde", "recolor", "hair", "yellow"),
+])
+def test_comparative_and_everyday_colours(text, op, noun, color):
+    [(got, target, params)] = ops(text)
+    assert (got, target, params["color"]) == (op, noun, color)
+
+
+def test_where_a_thing_is_is_no_second_target():
+    assert [c.target.noun for c in parse("remove the text from the sign").clauses] == ["text"]
+    assert [c.target.noun for c in parse("get rid of the people in the background").clauses] == ["person"]
+    intent = parse("blur everything but the face")
+    assert [c.target.scope for c in intent.clauses] == ["image"] and [k.noun for k in intent.keep] == ["face"]

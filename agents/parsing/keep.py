@@ -51,21 +51,26 @@ def split_keep(tokens: list[Token], context: Context, verb_at) -> tuple[list[Tok
     i = 0
     while i < len(tokens):
         found = _keep_at(tokens, i, context, verb_at) if _boundary(tokens, i) or tokens[i].word in (
-            "except", "without", "excluding") else None
+            "except", "without", "excluding", "apart", "save", "other") or _all_but(tokens, i) else None
         if found is None:
             out.append(tokens[i])
             i += 1
             continue
         spec, end = found
-        while out and (out[-1].word in _LEADS or out[-1].kind == "comma"):
+        while out and (out[-1].word in _LEADS or out[-1].kind == "comma") and not _all_but(tokens, i):
             out.pop()  # "… but" / "… ," before the keep phrase goes with it
         kept.append(spec)
         i = end
     return out, kept
 
 
+def _all_but(tokens: list[Token], i: int) -> bool:
+    """ "blur everything but the face", "all but the star": "but" after everything / all keeps."""
+    return tokens[i].word == "but" and i > 0 and tokens[i - 1].word in ("everything", "all", "anything", "else")
+
+
 def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[TargetSpec, int] | None:
-    n = phrase_at(tokens, i, _KEEP)
+    n = phrase_at(tokens, i, _KEEP) or (1 if _all_but(tokens, i) else 0)
     needs_tail = False
     if not n:
         n = phrase_at(tokens, i, _KEEP_WITH_TAIL)

@@ -21,7 +21,7 @@ def color_word(cur: Cursor) -> str | None:
     save = cur.pos
     cur.accept_any(_LIGHTNESS)
     w = cur.word()
-    color = lx.canonical_color(w) if w else None
+    color = (lx.canonical_color(w) or comparative_color(w)) if w else None
     look = cur.match(lx.FILTER_PHRASES)
     if color is None or (look is not None and look[1] > 1):  # "black and white" is a look
         cur.pos = save
@@ -73,6 +73,11 @@ def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
                 spec.superlative = "centermost"
                 np.post_position = "center"  # "put the circle in the middle": maybe where it goes
             continue
+        if spec.scope == "object" and spec.noun not in (None, "background") and (
+                cur.accept("in", "the", "background") or cur.accept("in", "the", "back") or
+                cur.accept("in", "the", "foreground") or cur.accept("in", "front")):
+            spec.modifiers = [*spec.modifiers, " ".join(t.word for t in cur.tokens[save:cur.pos])]
+            continue  # "the people in the background": where they are, not a second target
         place = parse_position(cur, TARGET_POSITION_PREPS)
         if place is not None and cur.word() == "of":
             cur.pos = save  # "on the left of the mug" relates it to another thing
@@ -97,3 +102,14 @@ def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
                 np.post_colors.append(color)
                 continue
         return
+
+
+def comparative_color(word: str) -> str | None:
+    """ "greener", "redder", "bluer", "whiter": the colour a comparative asks for ("darker" is a look)."""
+    if not word.endswith("er") or len(word) < 5:
+        return None
+    stem = word[:-2]
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""):
+        if candidate and lx.canonical_color(candidate) is not None:
+            return lx.canonical_color(candidate)
+    return None

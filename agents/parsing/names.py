@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from agents.parsing import lexicon as lx
 from agents.parsing.materials import is_material
+from agents.parsing.modifiers import comparative_color
 from agents.parsing.tokens import Token
 
 # Known words that may still be part of a name ("the old door", "the open laptop", "the light bulb").
@@ -90,8 +91,8 @@ def is_name_word(word: str | None, token: Token | None = None) -> bool:
     """Whether a word may be part of a thing's name."""
     if word is None or (token is not None and token.kind != "word") or word in _NEVER or word == "'s":
         return False
-    if not word.isalpha():
-        return False
+    if not word.isalpha() or comparative_color(word) is not None:
+        return False  # "the grass greener": what to do, not the name
     if lx.canonical_noun(word) is not None or word in lx.NOUN_LIKE or is_material(word) or word in _NAME_ADJECTIVES \
             or (word in lx.IMAGE_NOUNS and word not in ("whole", "colors", "colours")):
         return True

@@ -35,7 +35,10 @@ def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     fewer = _some_of(cur)
     if fewer:
         return fewer
-    items = collect(cur, [("skip", REMOVE_DECORATION), ("np", np_target_compound)])
+    items = collect(cur, [("skip", REMOVE_DECORATION), ("from", _taken_from), ("np", np_target_compound)])
+    for i, (name, value) in enumerate(items):
+        if name == "from" and i > 0 and items[i - 1][0] == "np" and items[i - 1][1].spec.possessor is None:
+            items[i - 1][1].spec.possessor = value.spec.noun  # "the text from the sign": the sign's text
     nps = [v for n, v in items if n == "np"]
     if not nps:
         raise cur.fail("say what to remove, e.g. 'remove the red circle'")
@@ -46,6 +49,18 @@ def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         else:
             clauses.append(clause(OpKind.REMOVE, object_spec(np)))
     return clauses
+
+
+def _taken_from(cur: Cursor) -> NounPhrase | None:
+    """ "(remove the text) from the sign", "off the table": where the thing is, not another target."""
+    save = cur.pos
+    if not (cur.accept("from") or cur.accept("off") or cur.accept("out", "of")):
+        return None
+    np = parse_np(cur, "target")
+    if np is None or np.spec.scope != "object" or np.spec.reference:
+        cur.pos = save
+        return None
+    return np
 
 
 def _onto_thing(cur: Cursor) -> dict[str, Any] | None:

@@ -32,6 +32,10 @@ SYNONYMS: dict[str, str] = {
     "navy": "blue", "azure": "blue", "turquoise": "cyan", "teal": "cyan", "aqua": "cyan",
     "lime": "green", "golden": "yellow", "gold": "yellow", "silver": "gray", "maroon": "red",
     "lavender": "purple", "beige": "brown", "tan": "brown",
+    # colours said of hair and clothes (words that are not also common names of things)
+    "blonde": "yellow", "blond": "yellow", "brunette": "brown", "ginger": "orange", "auburn": "red",
+    "fuchsia": "pink", "indigo": "blue", "cobalt": "blue", "khaki": "brown", "charcoal": "black",
+    "lilac": "purple", "burgundy": "red", "coral": "orange",
 }
 
 COLOR_WORDS: frozenset[str] = frozenset(PALETTE) | frozenset(SYNONYMS)
