@@ -15,12 +15,6 @@ engines_app = typer.Typer(help="Engines served by Ray Serve, shared by every API
                           add_completion=False)
 
 
-def _config(config: str | None, address: str | None):
-    from engines.served.config import ServeConfig
-
-    return ServeConfig.load(config, address=address)
-
-
 @engines_app.command("serve")
 def serve(
     config: str = typer.Option(None, help="TOML file: the cluster, and per engine kind its model, replicas "
@@ -29,13 +23,11 @@ def serve(
     detach: bool = typer.Option(False, help="deploy and return; the deployments keep running on the cluster"),
 ) -> None:
     """Deploy (or update) the engine deployments on a Ray cluster and keep them up until Ctrl-C."""
-    from engines.base import EngineUnavailable
-    from engines.served.deploy import deploy, undeploy
+    from .services import serve_engines, stop_engines
 
-    settings = _config(config, address)
     try:
-        deployed = deploy(settings)
-    except EngineUnavailable as exc:
+        settings, deployed = serve_engines(config, address)
+    except RuntimeError as exc:  # EngineUnavailable: no cluster there, or a deployment that did not start
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     for kind, options in deployed.items():
@@ -53,7 +45,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        undeploy(settings)
+        stop_engines(config, address)
         typer.echo("engine deployments removed")
 
 
@@ -63,15 +55,11 @@ def stop(
     address: str = typer.Option(None, help="Ray cluster address (host:port)"),
 ) -> None:
     """Remove the engine deployments from the cluster."""
-    from engines.base import EngineUnavailable
-    from engines.served.deploy import connect_ray, undeploy
+    from .services import stop_engines
 
-    settings = _config(config, address)
     try:
-        connect_ray(settings.cluster.address, namespace=settings.cluster.namespace,
-                    timeout_s=settings.cluster.connect_timeout_s)
-        undeploy(settings)
-    except EngineUnavailable as exc:
+        stop_engines(config, address, connect=True)
+    except RuntimeError as exc:  # EngineUnavailable
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo("engine deployments removed")

@@ -108,3 +108,27 @@ def services_for(key: str, settings: Settings) -> Services:
                 found = build_services(settings)
                 _REGISTRY[cache_key] = found
         return found
+
+
+# --------------------------------------------------------------------------- served engines (retouch engines …)
+
+
+def serve_engines(config: str | None, address: str | None) -> tuple[Any, dict[str, Any]]:
+    """Deploy the engines on a Ray cluster (engines/served): (the config, {kind: serve options})."""
+    from engines.served.config import ServeConfig
+    from engines.served.deploy import deploy
+
+    settings = ServeConfig.load(config, address=address)
+    return settings, deploy(settings)
+
+
+def stop_engines(config: str | None, address: str | None, *, connect: bool = False) -> None:
+    """Remove the engine deployments (joining the cluster first when this process is not in it)."""
+    from engines.served.config import ServeConfig
+    from engines.served.deploy import connect_ray, undeploy
+
+    settings = ServeConfig.load(config, address=address)
+    if connect:
+        connect_ray(settings.cluster.address, namespace=settings.cluster.namespace,
+                    timeout_s=settings.cluster.connect_timeout_s)
+    undeploy(settings)
