@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agents.errors import UnparseableInstruction
 from agents.parsing import OfflineIntentParser
 from agents.types import ParseRequest
 from state.models import Version
@@ -120,3 +121,23 @@ def test_where_a_thing_is_is_no_second_target():
     assert [c.target.noun for c in parse("get rid of the people in the background").clauses] == ["person"]
     intent = parse("blur everything but the face")
     assert [c.target.scope for c in intent.clauses] == ["image"] and [k.noun for k in intent.keep] == ["face"]
+
+
+@pytest.mark.parametrize("text,params", [
+    ("make three of them", {"count": 3}),
+    ("cut the trees down to 2", {"noun": "tree", "count": 2}),
+    ("just keep two of the trees", {"noun": "tree", "count": 2}),
+    ("remove all but two trees", {"noun": "tree", "count": 2}),
+    ("reduce the number of chairs by two", {"noun": "chair", "delta": -2}),
+    ("duplicate the cat", {"noun": "cat", "delta": 1}),
+])
+def test_counts_said_many_ways(text, params):
+    [(op, _, got)] = ops(text)
+    assert op == "count" and {k: got.get(k) for k in params} == params
+
+
+def test_a_message_that_only_keeps_says_what_it_understood():
+    with pytest.raises(UnparseableInstruction, match="keep the square"):
+        parse("keep the square as is")
+    intent = parse("leave the square alone and remove the circle")
+    assert [c.op.value for c in intent.clauses] == ["remove"] and [k.noun for k in intent.keep] == ["square"]

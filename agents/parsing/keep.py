@@ -7,6 +7,7 @@ which the decomposer protects and the critic checks this turn and later.
 
 from __future__ import annotations
 
+from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Context, Cursor
 from agents.parsing.names import is_name_word
 from agents.parsing.nouns import parse_np
@@ -61,12 +62,18 @@ def split_keep(tokens: list[Token], context: Context, verb_at) -> tuple[list[Tok
             out.pop()  # "… but" / "… ," before the keep phrase goes with it
         kept.append(spec)
         i = end
+        if not any(t.kind in ("word", "number", "quote") for t in out):
+            while i < len(tokens) and (tokens[i].kind in ("comma", "sep") or tokens[i].word in ("and", "but", "then")):
+                i += 1  # "leave the square alone and remove the circle": the rest is its own request
     return out, kept
 
 
 def _all_but(tokens: list[Token], i: int) -> bool:
     """ "blur everything but the face", "all but the star": "but" after everything / all keeps."""
-    return tokens[i].word == "but" and i > 0 and tokens[i - 1].word in ("everything", "all", "anything", "else")
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    counted = nxt is not None and (nxt.kind == "number" or nxt.word in lx.NUMBER_WORDS)  # "all but two": a count
+    return tokens[i].word == "but" and i > 0 and tokens[i - 1].word in ("everything", "all", "anything", "else") \
+        and not counted
 
 
 def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[TargetSpec, int] | None:

@@ -289,7 +289,7 @@ VERBS: dict[Phrase, str] = {
         ("there", "should", "be"), ("there", "must", "be"), ("there", "could", "be"), ("could", "there", "be"),
         ("can", "there", "be"), ("there", "needs", "to", "be"), ("i", "want", "there", "to", "be"),
         ("let", "us", "have"), ("can", "we", "have"), ("could", "we", "have"), ("can", "i", "have"),
-        ("could", "i", "have"), ("can", "we", "get"), ("could", "we", "get"), ("we", "need"), ("show",), ("display",), ("feature",), ("depict",), ("keep", "only"), ("leave", "only"), ("keep", "just"), ("leave", "just"),
+        ("could", "i", "have"), ("can", "we", "get"), ("could", "we", "get"), ("we", "need"), ("show",), ("let", "there", "be"), ("keep",), ("leave",), ("display",), ("feature",), ("depict",), ("keep", "only"), ("leave", "only"), ("keep", "just"), ("leave", "just"),
         ("only", "keep"), ("there", "ought", "to", "be"), ("there", "has", "to", "be"), ("i", "would", "like",
         "there", "to", "be"), ("give", "me"), ("can", "you", "give", "me"), ("we", "should", "have"))},
     # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)

@@ -73,6 +73,9 @@ class OfflineIntentParser:
 
         # 1c. "but leave the square alone": what to keep is cut out and kept aside
         tokens, keep = split_keep(tokens, context, verb_at)
+        if keep and not any(t.kind in ("word", "number", "quote") for t in tokens):
+            kept = ", ".join(k.phrase or k.noun or "it" for k in keep)
+            raise UnparseableInstruction(text, [], f"I understood to keep {kept} as it is; say what to change")
         # 2. "actually … instead" marks a revision of the last edit
         tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, REVISION_TAILS)
         revision = lead or tail

@@ -90,7 +90,8 @@ def count_of(cur: Cursor) -> bool | None:
 def to_number(cur: Cursor) -> int | None:
     """ "to 4", "to four", "to just one"; a bare number at the clause's end ("make the apples 5")."""
     save = cur.pos
-    led = bool(cur.accept("to") or cur.accept("into") or cur.accept("be"))
+    led = bool(cur.accept("down", "to") or cur.accept("up", "to") or cur.accept("to") or cur.accept("into")
+               or cur.accept("be"))
     cur.accept("just") or cur.accept("only") or cur.accept("exactly")
     value = parse_number(cur)
     if value is None or value != int(value) or value < 0 or (not led and not _count_ends(cur)):
@@ -132,6 +133,7 @@ def _count_tail(cur: Cursor) -> None:
 def count_item(cur: Cursor) -> CountItem | None:
     """ "5 skirts", "three fewer chairs", "two more", "one less"."""
     save = cur.pos
+    cur.accept("down", "to") or cur.accept("up", "to")  # "get it down to one tree"
     another = bool(cur.accept("another") or cur.accept("an", "extra") or cur.accept("all", "but"))
     all_but = cur.tokens[cur.pos - 1].word == "but" if another else False
     value = parse_number(cur)
@@ -145,6 +147,13 @@ def count_item(cur: Cursor) -> CountItem | None:
     elif cur.accept("fewer") or cur.accept("less"):
         item = CountItem(delta=-n)
     start = cur.pos
+    if item.count is not None and cur.accept("of"):  # "three of them", "two of the trees"
+        of = parse_np(cur, "target", allow_compound=True)
+        if of is not None and (of.spec.plural or of.spec.reference == "them"):
+            item.np = of
+            _count_tail(cur)
+            return item
+        cur.pos = start
     clause_start, cur.clause_start = cur.clause_start, cur.pos  # "5 skirts": a bare name is the slot
     np = parse_np(cur, "target")
     cur.clause_start = clause_start

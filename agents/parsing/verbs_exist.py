@@ -102,7 +102,8 @@ def verbless(cur: Cursor) -> bool:
         cur.accept("only") or cur.accept("just")
         item = count_item(cur)
         if item is not None and item.np is not None and (item.delta is not None or cur.pos > save):
-            return item.delta is not None or cur.tokens[save].word in ("only", "just")
+            # "3 more clocks", "only two cats", "4 birds?" (a count said alone asks for that many)
+            return item.delta is not None or cur.tokens[save].word in ("only", "just") or cur.at_clause_end()
         cur.pos = save
         np = parse_np(cur, "insert", allow_compound=True)
         if np is not None and names_backdrop(np) and backdrop_from(np) is not None:
