@@ -32,12 +32,12 @@ _SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
 # Questions and wishes that ask for a change: "can the star be blue?", "what if the circle was green".
 _QUESTION_LEADS: frozenset[tuple[str, ...]] = frozenset({
     ("can",), ("could",), ("would",), ("will",), ("should",), ("may",), ("might",), ("what", "if"),
-    ("how", "about", "if"), ("how", "would"), ("how", "will"), ("how", "does"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
+    ("how", "about", "if"), ("what", "would"), ("how", "would"), ("how", "will"), ("how", "does"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
     ("would", "it", "work", "if"), ("is", "it", "possible", "that"), ("what", "would", "happen", "if"),
 })
 _ASKED_BE: frozenset[tuple[str, ...]] = frozenset({
     ("be",), ("look",), ("become",), ("get",), ("turn",), ("was",), ("were",), ("is",), ("looked",), ("became",),
-    ("turned",), ("got",), ("said",), ("say",), ("read",), ("reads",), ("says",), ("be", "made"), ("was", "made"),
+    ("turned",), ("got",), ("look", "like"), ("looked", "like"), ("said",), ("say",), ("read",), ("reads",), ("says",), ("be", "made"), ("was", "made"),
     ("were", "made"),
 })
 _ASKED_GO: frozenset[tuple[str, ...]] = frozenset({

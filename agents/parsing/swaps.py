@@ -228,6 +228,10 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
     if np is None or np.reference_image or (np.spec.noun is None and not np.place):
         cur.pos = save
         return None
+    after_background = save > 0 and cur.tokens[save - 1].word in ("background", "backdrop", "bg")
+    if lead == "to" and np.definite and not np.indefinite and not (backdrop or after_background):
+        cur.pos = save  # "(apply a marble texture) to the floor": a thing there, not a new one
+        return None
     if lead is None and (not np.indefinite or np.definite) and not backdrop:
         cur.pos = save  # "make the circle the square"? not a change of thing
         return None
