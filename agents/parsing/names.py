@@ -23,7 +23,8 @@ from agents.parsing.tokens import Token
 _NAME_ADJECTIVES = frozenset({"old", "open", "closed", "empty", "full", "round", "square", "flat", "tall", "short",
                               "long", "wide", "narrow", "thick", "thin", "wooden", "light", "striped"})
 # Words that never belong to a name even though the lexicon gives them no role.
-FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait", "further", "farther", "forward",
+FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "wait", "say", "says", "said", "read",
+                    "reads", "saying", "reading", "further", "farther", "forward",
                     "backward", "backwards", "aside", "away", "out", "off", "back", "together", "apart", "slightly",
                     "somewhat", "bit", "tad", "touch", "smidge", "way", "far", "enough", "anymore", "exactly",
                     "please", "thanks", "if", "because", "since", "so", "instead", "already", "too",

@@ -325,7 +325,9 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
 def quote_old(cur: Cursor) -> str | None:
     """ "instead of 'CLOSED'": the text being replaced, said after the new one."""
     save = cur.pos
-    if not (cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("in", "place", "of")):
+    if not (cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("in", "place", "of")
+            or cur.accept("where", "it", "says") or cur.accept("where", "it", "said") or cur.accept("not")
+            or cur.accept("over")):
         return None
     tok = cur.peek()
     if tok is None or tok.kind != "quote":

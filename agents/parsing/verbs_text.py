@@ -10,6 +10,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import parse_relation
 from agents.parsing.places import insert_position
 from agents.parsing.slots import collect, np_target, quote_ahead, skipper
+from agents.parsing.swaps import quote_old
 from agents.parsing.tokens import Token
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -102,10 +103,14 @@ def _unquoted_text(cur: Cursor) -> None:
 def build_text(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     _unquoted_text(cur)
     items = collect(cur, [
-        ("quote", parse_quote), ("color", _text_color), ("size", _text_size), ("relation", parse_relation),
+        ("old", quote_old), ("quote", parse_quote), ("color", _text_color), ("size", _text_size), ("relation", parse_relation),
         ("position", insert_position), ("skip", _TEXT_SKIP), ("np", np_target),
     ])
     quotes = [v for n, v in items if n == "quote"]
+    old = next((v for n, v in items if n == "old"), None)
+    if old is not None and quotes:  # "write OPEN instead of CLOSED", "put 'OPEN' where it says 'CLOSED'"
+        return [IntentClause(op=OpKind.REPLACE_TEXT, target=TargetSpec(noun="text", phrase=f"the text {old!r}"),
+                             params={"new": quotes[0], "old": old})]
     if not quotes:
         raise cur.fail("put the text to draw in quotes, e.g. add text 'SALE' at the top")
     params: dict[str, Any] = {
