@@ -307,7 +307,7 @@ VERBS: dict[Phrase, str] = {
     ("change", "out"): "make", ("exchange", "out"): "make",
     **{(w,): "move" for w in ("move", "shift", "drag", "slide", "push", "nudge", "relocate", "reposition",
                               "bring", "pull", "translate", "carry", "send", "scoot", "inch", "budge")},
-    ("move", "over"): "move",
+    ("move", "over"): "move", ("center",): "move", ("centre",): "move", ("recenter",): "move",
     **{(w,): "resize" for w in ("resize", "scale", "enlarge", "grow", "shrink", "magnify", "expand",
                                 "double", "halve", "triple", "upscale", "downscale", "minimize", "maximize",
                                 "widen", "inflate", "compress")},

@@ -6,7 +6,7 @@ from typing import Any
 
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
-from agents.parsing.nouns import parse_relation
+from agents.parsing.nouns import parse_np, parse_relation
 from agents.parsing.numbers import amount, parse_degree
 from agents.parsing.places import POSITION_PREPS, parse_direction, parse_position, user_place
 from agents.parsing.slots import Item, Recognizer, collect, np_target, object_spec, segments, skipper
@@ -30,8 +30,20 @@ def _combine_directions(dirs: list[str]) -> str | None:
     return vertical or horizontal
 
 
+def _where_thing(cur: Cursor) -> dict[str, Any] | None:
+    """ "to where the cup is": onto the other thing's place."""
+    save = cur.pos
+    if not (cur.accept("to", "where") or cur.accept("where")):
+        return None
+    np = parse_np(cur, "target")
+    if np is None or not (cur.accept("is") or cur.accept("was") or cur.accept("sits") or cur.accept("are")):
+        cur.pos = save
+        return None
+    return {"rel": "on", "anchor": np.spec}
+
+
 MOVE_RECOGNIZERS: list[Recognizer] = [
-    ("relation", parse_relation), ("relation", user_place), ("position", _move_position),
+    ("relation", _where_thing), ("relation", parse_relation), ("relation", user_place), ("position", _move_position),
     ("direction", parse_direction), ("amount", amount), ("degree", parse_degree),
     ("skip", skipper(("over",), ("diagonally",), ("back",), ("across",), ("a", "little", "over"), ("further",),
                       ("farther",), ("even", "further"), ("even", "farther"), ("so", "it", "is"), ("so", "that", "it", "is"),
@@ -46,6 +58,8 @@ def build_move(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     items = collect(cur, MOVE_RECOGNIZERS)
     if verb in (("raise",), ("lift",)):
         items.append(("direction", "up"))
+    if verb[0] in ("center", "centre", "recenter") and not any(n in ("position", "relation") for n, _ in items):
+        items.append(("position", "center"))  # "center the logo"
     if verb[0] in lx.SMALL_MOVE_VERBS and not any(n in ("degree", "amount") for n, _ in items):
         items.append(("degree", "bit"))  # "nudge it left": a small step unless an amount is said
     clauses: list[IntentClause] = []
