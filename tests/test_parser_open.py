@@ -141,3 +141,10 @@ def test_a_message_that_only_keeps_says_what_it_understood():
         parse("keep the square as is")
     intent = parse("leave the square alone and remove the circle")
     assert [c.op.value for c in intent.clauses] == ["remove"] and [k.noun for k in intent.keep] == ["square"]
+
+
+@pytest.mark.parametrize("text,look", [("black and white please", "grayscale"), ("too bright", "darken"),
+                                       ("sepia!", "sepia"), ("make the colors pop", "saturate")])
+def test_a_look_said_alone_is_the_whole_image(text, look):
+    [clause] = parse(text).clauses
+    assert (clause.op.value, clause.target.scope, clause.params["filter"]) == ("filter", "image", look)

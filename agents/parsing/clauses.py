@@ -14,7 +14,7 @@ from agents.parsing.numbers import parse_degree
 from agents.parsing.predicates import rewrite_predicate
 from agents.parsing.slots import Builder
 from agents.parsing.verbs_change import build_make, build_resize
-from agents.parsing.verbs_exist import build_duplicate, build_exist, verbless, verbless_change
+from agents.parsing.verbs_exist import build_duplicate, build_exist, verbless, verbless_change, verbless_look
 from agents.parsing.verbs_geometry import build_crop, build_flip, build_rotate
 from agents.parsing.verbs_looks import build_adjust, build_filter
 from agents.parsing.verbs_move import build_move
@@ -107,7 +107,7 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
             verb = take_verb(cur)
         if verb is None and verbless(cur):
             verb = ("exist", ())
-        if verb is None and verbless_change(cur):
+        if verb is None and (verbless_change(cur) or verbless_look(cur)):
             verb = ("make", ())
         if verb is None:
             _stray_words(cur)

@@ -192,6 +192,7 @@ FILTER_PHRASES: dict[Phrase, str] = {
     ("less", "grainy"): "denoise", ("cleaner",): "denoise", ("smoother",): "denoise",
     ("warmer",): "warm", ("warm",): "warm", ("warmth",): "warm",
     ("cooler",): "cool", ("cool",): "cool", ("colder",): "cool", ("cold",): "cool",
+    ("pop",): "saturate", ("punchy",): "saturate", ("punchier", "colours"): "saturate",
 }
 # Filter verbs: the verb alone names the filter ("blur the background").
 FILTER_VERBS: dict[Phrase, str] = {

@@ -136,3 +136,8 @@ def rewrite_predicate(cur: Cursor) -> bool:
     cur.tokens = [*cur.tokens[:start], *head, *cur.tokens[cur.pos + n:]]
     cur.pos = start
     return True
+
+
+def opposite_of_too(word: str | None) -> str | None:
+    """What "too <word>" asks for ("too dark" → "brighter"), or None."""
+    return _TOO.get(word or "")

@@ -19,7 +19,7 @@ from agents.parsing.swaps import (
     names_backdrop,
     scene_words,
 )
-from agents.parsing.tokens import phrase_at
+from agents.parsing.tokens import Token, phrase_at
 from state.models import IntentClause, OpKind, TargetSpec
 
 BACKGROUND_TAILS = frozenset({
@@ -184,3 +184,22 @@ def build_duplicate(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     spec = object_spec(np)
     spec.plural = True
     return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=delta)]
+
+
+def verbless_look(cur: Cursor) -> bool:
+    """ "black and white please", "sepia!", "too dark": a look said alone is the whole image's. "too X"
+    is rewritten as its opposite ("too dark" → brighter)."""
+    from agents.parsing.attributes import parse_filter_param
+    from agents.parsing.predicates import opposite_of_too
+
+    save = cur.pos
+    if save > 0 and cur.tokens[save - 1].word == "too" and opposite_of_too(cur.word()):
+        words = opposite_of_too(cur.word()).split()  # type: ignore[union-attr]  # ("too" was skipped as filler)
+        cur.tokens = [*cur.tokens[:save], *(Token(w, "word", raw=w) for w in words), *cur.tokens[save + 1:]]
+    try:
+        if parse_filter_param(cur) is None:
+            return False
+        cur.skip_fillers()
+        return cur.at_clause_end()
+    finally:
+        cur.pos = save
