@@ -31,8 +31,10 @@ _TAILS = frozenset({
     ("in", "place"), ("in", "colour"), ("in", "color"), ("in", "full", "colour"), ("in", "full", "color"),
     ("as", "before"), ("like", "it", "is"), ("the", "way", "it", "is"), ("unedited",), ("unaltered",),
     ("exactly", "as", "it", "is"), ("exactly", "as", "is"), ("be",), ("exactly", "the", "same"), ("original",),
-    ("with",), ("up",), ("out", "of", "it"),
+    ("with",), ("up",), ("out", "of", "it"), ("sharp",), ("in", "focus"), ("crisp",), ("clear",), ("visible",),
+    ("as", "sharp", "as", "it", "is"), ("unblurred",),
 })
+_IN_COLOUR = frozenset({("in", "colour"), ("in", "color"), ("in", "full", "colour"), ("in", "full", "color")})
 _LEADS = frozenset({"but", "and", "while", "though", "just", "please", "also"})
 _BOUNDARY_KINDS = frozenset({"comma", "sep"})
 
@@ -91,7 +93,8 @@ def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[Ta
     cur.accept("anything", "else") or cur.accept("everything", "else") or cur.accept("nothing", "else")
     if cur.pos > i + n:
         spec = TargetSpec(reference="other", scope="image", plural=True, all=True, phrase="everything else")
-    elif cur.word() in ("her", "him") and not is_name_word(cur.word(1), cur.peek(1)):
+    elif cur.word() in ("her", "him") and not is_name_word(cur.word(1), cur.peek(1)) or (
+            cur.word() == "them" and phrase_at(tokens, cur.pos + 1, _IN_COLOUR)):  # "keep them in colour": the people
         spec = TargetSpec(noun="person", phrase=cur.word() or "")
         cur.pos += 1
     else:

@@ -180,7 +180,7 @@ FILTER_PHRASES: dict[Phrase, str] = {
     ("bw",): "grayscale", ("monochrome",): "grayscale", ("monochromatic",): "grayscale",
     ("black", "&", "white"): "grayscale", ("colorless",): "grayscale", ("colourless",): "grayscale",
     ("sepia",): "sepia", ("vintage",): "sepia", ("old", "fashioned"): "sepia", ("retro",): "sepia",
-    ("antique",): "sepia", ("old",): "sepia",
+    ("antique",): "sepia", ("old",): "sepia", ("old", "timey"): "sepia", ("old", "time"): "sepia",
     ("inverted",): "invert", ("negative",): "invert", ("a", "negative"): "invert", ("invert",): "invert",
     ("cartoon",): "cartoon", ("a", "cartoon"): "cartoon", ("cartoonish",): "cartoon",
     ("cartoony",): "cartoon", ("cartoonized",): "cartoon", ("comic",): "cartoon", ("animated",): "cartoon",
@@ -351,7 +351,8 @@ REMOVE_TAILS: frozenset[Phrase] = frozenset({
 })
 # Where a removed thing goes from, or how thoroughly: decoration after "remove X".
 REMOVE_DECORATION: frozenset[Phrase] = frozenset({
-    *((*prep, *det, noun) for prep in (("from",), ("off",), ("out", "of")) for det in ((), ("the",), ("this",), ("my",))
+    *((*prep, *det, noun) for prep in (("from",), ("off",), ("out", "of"))
+      for det in ((), ("the",), ("this",), ("my",), ("the", "whole"), ("the", "entire"))
       for noun in ("image", "picture", "photo", "photograph", "pic", "scene", "canvas", "frame", "composition")),
     ("out", "of", "here"), ("out", "of", "there"), ("completely",), ("entirely",), ("altogether",),
     ("for", "good"), ("anymore",), ("any", "more"), ("away",), ("out",), ("off",), ("from", "here"),

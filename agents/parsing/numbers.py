@@ -99,6 +99,14 @@ def parse_resize(cur: Cursor) -> ResizeItem | None:
             cur.pos = save
             return None
         return ResizeItem("mult", value, _comparative(cur))
+    for words, part in ((("a", "quarter"), 0.25), (("one", "quarter"), 0.25), (("a", "third"), 1 / 3),
+                        (("one", "third"), 1 / 3), (("a", "fifth"), 0.2), (("three", "quarters"), 0.75)):
+        if cur.accept(*words):
+            if cur.accept("of", "the", "size") or cur.accept("the", "size") or cur.accept("of", "its", "size") or \
+                    cur.accept("as", "big") or cur.accept("as", "large") or cur.accept("size"):
+                return ResizeItem("mult", part, 0)  # "a quarter of the size"
+            cur.pos = save
+            break
     w = cur.word()
     if w in lx.MULTIPLIERS:
         cur.pos += 1
@@ -106,7 +114,7 @@ def parse_resize(cur: Cursor) -> ResizeItem | None:
         if cur.accept("as"):
             if cur.accept_any(_BIGGER):
                 cur.accept("as", "before") or cur.accept("as", "it", "is") or cur.accept("as", "now")
-                return ResizeItem("mult", mult, 1)
+                return ResizeItem("mult", mult, 0)  # "half as big" is 0.5, "twice as big" 2
             if cur.accept_any(_SMALLER):
                 return ResizeItem("mult", 1 / mult if mult > 1 else mult, 0)
             cur.pos = save

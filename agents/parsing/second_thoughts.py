@@ -9,7 +9,7 @@ from agents.parsing.tokens import Token, phrase_at
 _MARKERS = frozenset({
     ("no", "wait"), ("no", "wait", "make", "it"), ("wait", "no"), ("sorry", "i", "meant"), ("i", "meant"),
     ("sorry", "i", "mean"), ("i", "mean"), ("no", "sorry"), ("sorry",), ("oops",), ("actually",),
-    ("actually", "make", "it"), ("or", "rather"), ("rather",), ("no",), ("wait",), ("make", "that"),
+    ("actually", "make", "it"), ("or", "rather"), ("rather",), ("no",), ("wait",),
     ("scratch", "that"), ("on", "second", "thought"), ("hmm", "no"), ("no", "actually"), ("sorry", "no"),
     ("correction",), ("i", "mean", "it"),
 })
@@ -23,8 +23,10 @@ _OPENERS = frozenset({"right", "well", "okay", "ok", "so", "alright", "oh", "ah"
 def drop_openers(tokens: list[Token]) -> list[Token]:
     """ "Right, remove the star", "ok so yeah, …": words before the first comma that only open the
     message ("right" would otherwise read as a direction)."""
+    from agents.parsing import lexicon as lx
+
     k = 0
-    while k < len(tokens) and tokens[k].kind == "word" and tokens[k].word in _OPENERS:
+    while k < len(tokens) and tokens[k].kind == "word" and (tokens[k].word in _OPENERS or tokens[k].word in lx.FILLERS):
         k += 1
     if 0 < k < len(tokens) and tokens[k].kind in ("comma", "sep"):
         return tokens[k + 1:]

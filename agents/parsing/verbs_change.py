@@ -117,8 +117,14 @@ def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item])
     return clauses
 
 
+_REPAIR = frozenset({"fix", "correct", "sort", "adjust", "redo", "rework"})
+
+
 def build_make(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     items = collect(cur, MAKE_RECOGNIZERS)
+    if verb and verb[0] in _REPAIR and all(n == "np" and v.spec.reference == "it" for n, v in items) and \
+            cur.clause_start > 1:
+        return []  # "the hexagon is too tiny, fix it": what to fix was said before
     clauses: list[IntentClause] = []
     for nps, params in segments(items):
         targets: list[NounPhrase | None] = list(nps) or [None]

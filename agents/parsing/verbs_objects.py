@@ -10,7 +10,7 @@ from agents.parsing.attributes import parse_color_param, parse_filter_param
 from agents.parsing.cursor import Cursor
 from agents.parsing.instead import replace_from_insert, replaced_thing
 from agents.parsing.nouns import NounPhrase, parse_np, parse_relation
-from agents.parsing.places import insert_position, user_place
+from agents.parsing.places import insert_position, parse_direction, user_place
 from agents.parsing.slots import (
     REMOVE_DECORATION,
     clause,
@@ -103,6 +103,21 @@ def _some_of(cur: Cursor) -> list[IntentClause]:
 
 def _text_verb_ahead(cur: Cursor) -> bool:
     return any(t.word in ("say", "says", "read", "reads", "instead", "rather") for t in cur.tokens[cur.pos:])
+
+
+def _placement_ahead(cur: Cursor) -> bool:
+    """A thing already there, then where it should be ("the penguin more to the left", "it on the right")."""
+    save = cur.pos
+    try:
+        np = parse_np(cur, "target", allow_compound=True)
+        if np is None or np.indefinite:
+            return False
+        cur.accept("more") or cur.accept("further") or cur.accept("a", "bit") or cur.accept("a", "little")
+        cur.accept("to", "be") or cur.accept("be")
+        return parse_direction(cur) is not None or parse_relation(cur) is not None or (
+            np.post_position is not None and cur.at_clause_end())
+    finally:
+        cur.pos = save
 
 
 def _counted_things_ahead(cur: Cursor) -> bool:
@@ -223,6 +238,8 @@ def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         return more
     if _counted_things_ahead(cur):
         return build_exist(cur, verb)  # "I want five hexagons": five in all
+    if _placement_ahead(cur):
+        return build_move(cur, verb)  # "I'd like the penguin more to the left"
     if quote_ahead(cur) or _names_new_thing(cur):
         return build_insert(cur, verb)
     return build_make(cur, verb)
