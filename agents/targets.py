@@ -211,7 +211,7 @@ def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:
         if spec.colors and entity.color not in spec.colors:
             continue
         candidate = scene.entity_candidate(entity)
-        if candidate is not None and not any(mask_iou(candidate.mask, c.mask) > 0.5 for c in candidates):
+        if candidate is not None and not any(_same_thing(candidate.mask, c.mask) for c in candidates):
             candidates.append(candidate)
     if spec.exclude_entity_ids:
         excluded = [scene.entity_mask(e) for e in scene.entities if e.id in spec.exclude_entity_ids]
@@ -221,6 +221,13 @@ def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:
             and not any(m is not None and mask_iou(m, c.mask) > 0.5 for m in excluded)
         ]
     return candidates
+
+
+def _same_thing(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two masks of one thing: they overlap a lot, or one lies inside the other (a text entity's glyphs
+    inside the box the text reader found around them)."""
+    inter = int(np.logical_and(a, b).sum())
+    return mask_iou(a, b) > 0.5 or inter > 0.7 * max(1, min(int(a.sum()), int(b.sum())))
 
 
 def named_area(position: str, shape: tuple[int, int]) -> np.ndarray:

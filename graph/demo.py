@@ -30,7 +30,9 @@ SCENE_SCRIPT = [
 PHOTO_SCRIPT = [
     "make the background grayscale",
     "add text 'ASTRONAUT' at the bottom",
+    "change 'ASTRONAUT' to 'EXPLORER'",
     "blur the face a bit",
+    "remove the text",
 ]
 
 
