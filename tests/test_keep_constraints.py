@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engines.classical.colors import rgb_of
 from graph import Editor
 from state.models import ConstraintKind, Intent, IntentClause, OpKind, TargetSpec
 from tests.scenes import found, scene
@@ -186,3 +187,12 @@ def test_keeping_is_never_a_question_every_match_is_kept(editor):
     squares = {entity_id(session, "blue square"), entity_id(session, "green square")}
     assert set(result.plan.operations[0].protect_entity_ids) == squares
     assert all(set(kept(session, square)) == {ConstraintKind.PRESENT, ConstraintKind.COLOR} for square in squares)
+
+
+def test_a_background_change_goes_on_when_a_kept_thing_is_not_there(editor):
+    session = editor.session()
+    result = session.send("make the background black but keep the unicorn", image=scene(*THREE))
+    assert result.passed, result.reply
+    assert "nothing called 'unicorn' to keep" in result.plan.notes
+    after = np.asarray(result.image)
+    assert tuple(after[2, 2]) == rgb_of("black") and found(after, "circle", "red")

@@ -79,10 +79,13 @@ class Background(Operation):
         backdrop = _backdrop(clause.params, neural)
         kept: list[Candidate] = []
         specs = keep_specs(clause, intent)
+        said_apart = [s for s in intent.keep if s.scope != "image"]  # "…, but keep the cat": a wish, not the target
         for spec in specs:
             try:
                 kept += resolve(spec, scene).candidates  # every match stays: keeping is never ambiguous
             except TargetNotFound as exc:
+                if any(spec is s for s in said_apart):
+                    continue  # reported with the turn's other keep-constraints (agents/keep.py); the edit goes on
                 raise exc.for_verb("keep") from exc.__cause__
         foreground = np.zeros(builder.shape, bool)
         for candidate in kept:
