@@ -15,7 +15,7 @@ def parse_color_param(cur: Cursor) -> str | None:
     save = cur.pos
     cur.accept("to", "be") or cur.accept_any(frozenset({"to", "into", "in", "with", "as"}))
     definite = cur.accept("the")
-    cur.accept("a") or cur.accept("some")
+    cur.accept("a") or cur.accept("an") or cur.accept("some")
     color = color_word(cur)
     one = cur.word() in ("one", "ones")
     # "the red one" names a thing; "a red one" / "into a blue one" is the colour it should get

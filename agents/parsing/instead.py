@@ -13,7 +13,9 @@ from agents.parsing.swaps import new_thing_params
 from state.models import IntentClause, OpKind
 
 _LEADS = (("instead", "of"), ("in", "place", "of"), ("rather", "than"), ("in", "lieu", "of"), ("to", "replace"),
-          ("replacing",), ("replace",), ("where",), ("in", "the", "place", "of"), ("over", "the", "top", "of"))
+          ("replacing",), ("replace",), ("where",), ("in", "the", "place", "of"), ("over", "the", "top", "of"),
+          )
+_RATHER_THAN = ("than",)  # "I'd rather have a dog than the cat": only after "rather"
 _WHERE_TAILS = (("used", "to", "be"), ("is",), ("was",), ("are",), ("sits",), ("stands",), ("is", "now"))
 
 
@@ -21,6 +23,8 @@ def replaced_thing(cur: Cursor) -> NounPhrase | None:
     """ "instead of the elephant", "where the pot is", "replace my headphone": the old thing."""
     save = cur.pos
     lead = next((phrase for phrase in _LEADS if cur.accept(*phrase)), None)
+    if lead is None and any(t.word == "rather" for t in cur.tokens[:cur.pos]) and cur.accept(*_RATHER_THAN):
+        lead = _RATHER_THAN
     if lead is None:
         return None
     np = parse_np(cur, "target", allow_compound=True)

@@ -274,6 +274,7 @@ VERBS: dict[Phrase, str] = {
     # "I don't want the star (anymore)": a wish not to have a thing is its removal
     **{(who, "do", "not", wish): "remove" for who in ("i", "we") for wish in ("want", "need", "like")},
     ("i", "no", "longer", "want"): "remove", ("i", "would", "rather", "not", "have"): "remove",
+    ("i", "would", "rather", "have"): "want", ("we", "would", "rather", "have"): "want",
     ("take",): "take", ("throw", "away"): "remove", ("throw", "out"): "remove",
     ("get", "rid", "of"): "remove", ("take", "out"): "remove", ("take", "away"): "remove",
     ("clear", "out"): "remove", ("cut", "out"): "remove", ("wipe", "out"): "remove", ("rub", "out"): "remove",

@@ -27,7 +27,7 @@ from agents.parsing.generation import (
 from agents.parsing.history import parse_history
 from agents.parsing.keep import split_keep
 from agents.parsing.references import resolve_clauses
-from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts
+from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
 from agents.parsing.tokens import Token, quote_capitals, tokenize
 from agents.parsing.typos import correct_typos
 from agents.types import ParseRequest
@@ -51,7 +51,7 @@ class OfflineIntentParser:
         if not any(t.kind in ("word", "number", "quote") for t in tokens):
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
-        tokens = base_gerunds(merge_second_thoughts(drop_openers(tokens)))
+        tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

@@ -44,6 +44,9 @@ _ASKED_GO: frozenset[tuple[str, ...]] = frozenset({
     ("go",), ("disappear",), ("vanish",), ("leave",), ("be", "gone"), ("went",), ("was", "gone"), ("disappeared",),
     ("be", "removed"), ("be", "deleted"), ("be", "erased"), ("go", "away"), ("move",), ("sit",), ("moved",),
 })
+_REPLACES: frozenset[tuple[str, ...]] = frozenset({
+    (*lead, "replace") for lead in (("should",), ("could",), ("can",), ("will",), ("must",), ("needs", "to"), ("to",))
+} | {("replaces",), ("takes", "the", "place", "of"), ("should", "take", "the", "place", "of")})
 _REPLACED: frozenset[tuple[str, ...]] = frozenset({
     (*lead, done) for lead in (("be",), ("should", "be"), ("must", "be"), ("needs", "to", "be"), ("could", "be"),
                                ("get",), ("gets",), ("is",), ("to", "be"))
@@ -86,6 +89,14 @@ def rewrite_predicate(cur: Cursor) -> bool:
     subject = cur.tokens[subject_at:cur.pos]
     after = cur.pos
     head: list[Token] | None = None
+    n = phrase_at(cur.tokens, after, _REPLACES)
+    if n:  # "the dog should replace the cat": replace the cat with the dog
+        rest = cur.tokens[after + n:]
+        end = next((i for i, t in enumerate(rest) if t.kind in ("sep", "comma")), len(rest))
+        cur.tokens = [*cur.tokens[:start], _tok("replace"), *rest[:end], _tok("with"), *subject, *rest[end:]]
+        cur.pos = start
+        del cur.unknown[unknown:]
+        return True
     n = phrase_at(cur.tokens, after, _REPLACED)
     if n:  # "can the cat be replaced with a lion?", "the cat should be swapped for a dog"
         cur.tokens = [*cur.tokens[:start], _tok("replace"), *subject, *cur.tokens[after + n:]]

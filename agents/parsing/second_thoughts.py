@@ -125,3 +125,15 @@ def base_gerunds(tokens: list[Token]) -> list[Token]:
                 out[i] = Token(base, "word", raw=base)
                 break
     return out
+
+
+def replaced_last(tokens: list[Token]) -> list[Token]:
+    """ "instead of the cat, put a dog" → "put a dog instead of the cat": the old thing said first."""
+    if len(tokens) < 4 or tokens[0].word not in ("instead", "rather") or tokens[1].word not in ("of", "than"):
+        return tokens
+    comma = next((i for i, t in enumerate(tokens) if t.kind in ("comma", "sep")), None)
+    if comma is None or comma + 1 >= len(tokens):
+        return tokens
+    rest = tokens[comma + 1:]
+    end = next((i for i, t in enumerate(rest) if t.kind == "sep"), len(rest))
+    return [*rest[:end], *tokens[:comma], *rest[end:]]

@@ -215,6 +215,14 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
         cur.clause_start = cur.pos  # "make the background space": a bare scene
     np = parse_np(cur, "insert", allow_compound=True)
     cur.clause_start = clause_start
+    if np is None and cur.word() in ("a", "an") and cur.word(1) in _COLOUR_THINGS:
+        at = cur.pos
+        cur.pos += 2
+        if cur.at_clause_end():  # "turn the apple into an orange": the fruit, not the colour
+            word = cur.tokens[at + 1].word
+            np = NounPhrase(TargetSpec(noun=word, phrase=f"{cur.tokens[at].word} {word}"), count=1, indefinite=True)
+        else:
+            cur.pos = at
     if np is not None and cur.word() == "of" and cur.word(1) is not None:
         more_at = cur.pos
         cur.pos += 1
@@ -337,6 +345,7 @@ def quote_old(cur: Cursor) -> str | None:
     return tok.word
 
 
+_COLOUR_THINGS = frozenset({"orange", "lime", "gold", "violet", "lavender", "silver"})
 _LED = frozenset({"with", "by", "for", "into"})
 
 
