@@ -148,3 +148,19 @@ def test_a_message_that_only_keeps_says_what_it_understood():
 def test_a_look_said_alone_is_the_whole_image(text, look):
     [clause] = parse(text).clauses
     assert (clause.op.value, clause.target.scope, clause.params["filter"]) == ("filter", "image", look)
+
+
+@pytest.mark.parametrize("text,params", [
+    ("put the dog in a park", {"scene": "park"}),
+    ("change the scenery to mountains", {"scene": "mountains"}),
+    ("replace what's behind him with a library", {"scene": "library"}),
+    ("background to white", {"color": "white"}),
+])
+def test_backdrops_said_many_ways(text, params):
+    [(op, _, got)] = ops(text)
+    assert op == "background" and {k: got.get(k) for k in params} == params
+
+
+def test_a_new_thing_put_in_a_place_is_added_not_a_backdrop():
+    [(op, noun, _)] = ops("put a dog in a park")
+    assert (op, noun) == ("insert", "dog")

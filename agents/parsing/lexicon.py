@@ -56,6 +56,9 @@ PREFIXES: frozenset[Phrase] = frozenset({
     ("do", "you", "think", "you", "could"), ("i", "would", "love", "you", "to"), ("you", "could"),
     ("what", "about"), ("how", "about"), ("why", "not"), ("let", "us", "go", "ahead", "and"),
 })
+# Words for what is behind the subject.
+BACKGROUND_WORDS: frozenset[str] = frozenset({"background", "backdrop", "bg", "backround", "scenery", "surroundings",
+                                             "environment", "setting", "backgrounds"})
 DETERMINERS: frozenset[str] = frozenset({"the", "a", "an", "some", "any", "each", "my", "its", "their"})
 
 # --------------------------------------------------------------------------- numbers

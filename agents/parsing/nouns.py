@@ -36,7 +36,7 @@ def is_noun_word(word: str | None) -> bool:
     if word is None:
         return False
     return lx.canonical_noun(word) is not None or word in lx.IMAGE_NOUNS or word in (
-        "background", "backdrop", "bg", "foreground", "people", "everyone")
+        "foreground", "people", "everyone") or word in lx.BACKGROUND_WORDS
 
 
 def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: bool) -> bool:
@@ -53,7 +53,7 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
         cur.accept_any(lx.IMAGE_NOUNS)
         spec.scope = "image"
         return True
-    if w in ("background", "backdrop", "bg"):
+    if w in lx.BACKGROUND_WORDS:
         cur.pos += 1
         spec.noun, spec.scope = "background", "background"
         return True
@@ -195,6 +195,11 @@ def _fixed_phrases(cur: Cursor, mode: str) -> NounPhrase | None:
             words = [t.word for t in cur.tokens[cur.pos:cur.pos + n]]
             raise cur.fail("mark an area on the image first, then refer to it", words)
     save = cur.pos
+    if cur.accept("what", "is", "behind") or cur.accept("everything", "behind") or cur.accept("whatever", "is", "behind") \
+            or cur.accept("the", "area", "behind") or cur.accept("the", "space", "behind"):
+        if parse_np(cur, "target") is not None:  # "replace what's behind him with a library": the backdrop
+            return NounPhrase(TargetSpec(noun="background", scope="background", phrase="the background"), definite=True)
+        cur.pos = save
     if cur.accept("what") or cur.accept("whatever"):
         if added_clause(cur):  # "what I just added"
             return NounPhrase(TargetSpec(reference="added"), definite=True)

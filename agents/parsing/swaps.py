@@ -209,7 +209,7 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
     """What a thing becomes: "into a pony", "to a hat", "with space", "an owl"."""
     save = cur.pos
     lead = cur.accept_any(_INTO)
-    backdrop = cur.pos > 0 and cur.tokens[cur.pos - 1].word in ("background", "backdrop", "bg")
+    backdrop = cur.pos > 0 and cur.tokens[cur.pos - 1].word in lx.BACKGROUND_WORDS
     clause_start = cur.clause_start
     if backdrop:
         cur.clause_start = cur.pos  # "make the background space": a bare scene
@@ -236,7 +236,7 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
     if np is None or np.reference_image or (np.spec.noun is None and not np.place):
         cur.pos = save
         return None
-    after_background = save > 0 and cur.tokens[save - 1].word in ("background", "backdrop", "bg")
+    after_background = save > 0 and cur.tokens[save - 1].word in lx.BACKGROUND_WORDS
     if lead == "to" and np.definite and not np.indefinite and not (backdrop or after_background):
         cur.pos = save  # "(apply a marble texture) to the floor": a thing there, not a new one
         return None

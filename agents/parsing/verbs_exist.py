@@ -76,10 +76,16 @@ def _skip_background_tail(cur: Cursor) -> bool:
 
 
 def verbless_change(cur: Cursor) -> bool:
-    """ "the pineapple in magenta", "the guitar in rubber, please": a thing and what it should be."""
+    """ "the pineapple in magenta", "the guitar in rubber, please": a thing and what it should be;
+    "background to white", "background: a beach"."""
     save = cur.pos
     try:
         np = parse_np(cur, "target", allow_compound=True)
+        if np is not None and np.spec.scope == "background" and (cur.word() == "to" or (
+                cur.peek() is not None and cur.peek().kind == "comma" and cur.tokens[cur.pos].word == ",")):  # type: ignore[union-attr]
+            if cur.peek().kind == "comma":  # type: ignore[union-attr]
+                cur.tokens = [*cur.tokens[:cur.pos], Token("to", "word", raw="to"), *cur.tokens[cur.pos + 1:]]
+            return True
         if np is None or not (cur.accept("in") or cur.accept("as") or cur.accept("made", "of")):
             return False
         cur.accept("a") or cur.accept("an")
@@ -116,18 +122,32 @@ def verbless(cur: Cursor) -> bool:
         cur.pos = save
 
 
-_ON = (("on",), ("against",), ("onto",), ("in", "front", "of"), ("over",), ("on", "top", "of"))
+_ON = (("on",), ("against",), ("onto",), ("in", "front", "of"), ("over",), ("on", "top", "of"), ("in",), ("into",),
+       ("at",))
+
+
+def _is_scene(np) -> bool:
+    """Whether a phrase names a setting the backdrops know ("a park", "a snowy forest", "a city street")."""
+    from engines.classical.backdrop import SCENES  # the scene words the offline composer paints
+
+    words = scene_words(np).split()
+    return bool(words) and (" ".join(words) in SCENES or words[-1] in SCENES or np.spec.noun in SCENES)
 
 
 def background_placement(cur: Cursor) -> list[IntentClause] | None:
     """ "put it on a plain white background", "place everything against a forest backdrop": a new
     backdrop behind what is there, not a move."""
     save = cur.pos
-    parse_np(cur, "target")  # what goes in front: it, them, the cat (kept by the backdrop change)
+    front = parse_np(cur, "target")  # what goes in front: it, them, the cat (kept by the backdrop change)
+    if front is not None and front.indefinite:
+        cur.pos = save  # "put a dog in a park": a new thing, added
+        return None
     if next((lead for lead in _ON if cur.accept(*lead)), None) is None:
         cur.pos = save
         return None
     np = parse_np(cur, "insert", allow_compound=True)
+    if np is not None and np.indefinite and _is_scene(np) and cur.at_clause_end():
+        return [background_clause(None, scene=scene_words(np))]  # "put the dog in a park": a new setting
     if np is None or (np.spec.noun not in ("background", "backdrop") and np.spec.scope != "background"):
         cur.pos = save
         return None
