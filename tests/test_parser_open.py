@@ -130,6 +130,9 @@ def test_where_a_thing_is_is_no_second_target():
     ("remove all but two trees", {"noun": "tree", "count": 2}),
     ("reduce the number of chairs by two", {"noun": "chair", "delta": -2}),
     ("duplicate the cat", {"noun": "cat", "delta": 1}),
+    ("a couple more chairs", {"noun": "chair", "delta": 2}),
+    ("get rid of two trees", {"noun": "tree", "delta": -2}),
+    ("bring the number of cats up to four", {"noun": "cat", "count": 4}),
 ])
 def test_counts_said_many_ways(text, params):
     [(op, _, got)] = ops(text)

@@ -113,6 +113,19 @@ def by_number(cur: Cursor) -> int | None:
     return int(value)
 
 
+_VAGUE = {("a", "couple"): 2, ("couple",): 2, ("a", "couple", "of"): 2, ("a", "few"): 3, ("few",): 3,
+          ("several",): 3, ("some",): 3, ("a", "pair", "of"): 2}
+
+
+def _vague_before_more(cur: Cursor) -> int | None:
+    """A vague quantity, only when "more" / "fewer" follows it (then it is how many more)."""
+    found = cur.match(_VAGUE)
+    if found is None or cur.word(found[1]) not in ("more", "fewer", "less", "extra"):
+        return None
+    cur.pos += found[1]
+    return found[0]
+
+
 def _count_ends(cur: Cursor) -> bool:
     w = cur.word()
     return cur.at_clause_end() or w in ("instead", "please", "in", "total", "altogether", "now", "rather")
@@ -137,6 +150,8 @@ def count_item(cur: Cursor) -> CountItem | None:
     another = bool(cur.accept("another") or cur.accept("an", "extra") or cur.accept("all", "but"))
     all_but = cur.tokens[cur.pos - 1].word == "but" if another else False
     value = parse_number(cur)
+    if value is None:
+        value = _vague_before_more(cur)  # "a couple more chairs", "a few more birds"
     if value is None or value != int(value) or value < 0:
         cur.pos = save
         return None

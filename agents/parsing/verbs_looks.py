@@ -9,7 +9,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import parse_np
 from agents.parsing.numbers import amount, parse_axis, parse_degree
 from agents.parsing.slots import clause, collect, np_target, object_spec, scoped, skipper
-from agents.parsing.swaps import count_of, to_number
+from agents.parsing.swaps import count_item, count_of, to_number
 from agents.parsing.verbs_geometry import build_flip
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -126,7 +126,12 @@ def _count_change_ahead(cur: Cursor) -> bool:
         if count_of(cur):
             return True
         np = parse_np(cur, "target", allow_compound=True)
-        return np is not None and np.spec.plural and to_number(cur) is not None
+        if np is None:
+            return False
+        if np.spec.plural and to_number(cur) is not None:
+            return True
+        item = count_item(cur)  # "cut it down to three birds"
+        return item is not None and item.np is not None and item.count is not None
     finally:
         cur.pos = save
 

@@ -10,6 +10,7 @@ from agents.parsing.nouns import parse_np, parse_relation
 from agents.parsing.numbers import amount, parse_degree
 from agents.parsing.places import POSITION_PREPS, parse_direction, parse_position, user_place
 from agents.parsing.slots import Item, Recognizer, collect, np_target, object_spec, segments, skipper
+from agents.parsing.swaps import count_of
 from state.models import IntentClause, OpKind
 
 
@@ -55,6 +56,12 @@ MOVE_RECOGNIZERS: list[Recognizer] = [
 
 
 def build_move(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    save = cur.pos
+    if count_of(cur):
+        from agents.parsing.verbs_change import build_make  # "bring the number of cats up to four"
+
+        cur.pos = save
+        return build_make(cur, verb)
     items = collect(cur, MOVE_RECOGNIZERS)
     if verb in (("raise",), ("lift",)):
         items.append(("direction", "up"))

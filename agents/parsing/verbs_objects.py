@@ -87,6 +87,10 @@ def _some_of(cur: Cursor) -> list[IntentClause]:
         spec = object_spec(item.np)
         spec.plural = True
         return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count)]
+    if item is not None and item.np is not None and item.count is not None and item.count >= 2 and \
+            item.np.spec.plural and cur.tokens[save].word != "all":
+        spec = object_spec(item.np)  # "get rid of two trees": two fewer, not all of them
+        return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=-item.count)]
     cur.pos = save
     tok = cur.peek()
     if tok is None or not (tok.kind == "number" or tok.word in lx.NUMBER_WORDS) or cur.word(1) != "of":
