@@ -116,7 +116,7 @@ class Cursor:
             n = phrase_at(self.tokens, self.pos, lx.PREFIXES)
             verb = self.match(lx.VERBS)
             if n and verb is not None:
-                after = lx.VERBS and self.match_at(self.pos + n, lx.VERBS)
+                after = self.match_at(self.pos + n, lx.VERBS)
                 if verb[1] >= n + (after[1] if after else 0):
                     return  # "can we have …" is a verb of its own; "can we | get rid of" is not
             self.pos += n

@@ -4,6 +4,7 @@ same clause, where the later value of a slot wins (agents.parsing.verbs_change k
 
 from __future__ import annotations
 
+from agents.parsing import lexicon as lx
 from agents.parsing.tokens import Token, phrase_at
 
 _MARKERS = frozenset({
@@ -23,8 +24,6 @@ _OPENERS = frozenset({"right", "well", "okay", "ok", "so", "alright", "oh", "ah"
 def drop_openers(tokens: list[Token]) -> list[Token]:
     """ "Right, remove the star", "ok so yeah, …": words before the first comma that only open the
     message ("right" would otherwise read as a direction)."""
-    from agents.parsing import lexicon as lx
-
     k = 0
     while k < len(tokens) and tokens[k].kind == "word" and (tokens[k].word in _OPENERS or tokens[k].word in lx.FILLERS):
         k += 1
@@ -73,8 +72,6 @@ _LEADS = frozenset({"to", "the", "towards", "toward", "in", "into"})
 
 
 def _kind(tok: Token) -> str | None:
-    from agents.parsing import lexicon as lx  # the lexicon imports the engines' tables: loaded when needed
-
     if tok.kind != "word":
         return None
     if lx.canonical_color(tok.word) is not None:
@@ -112,8 +109,6 @@ _GERUND_AFTER = frozenset({"about", "try", "mind", "consider", "suggest", "recom
 
 def base_gerunds(tokens: list[Token]) -> list[Token]:
     """ "what about making the roof pink", "try removing the star": the -ing form as the verb."""
-    from agents.parsing import lexicon as lx
-
     out = list(tokens)
     for i in range(1, len(out)):
         w = out[i].word

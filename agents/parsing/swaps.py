@@ -274,6 +274,14 @@ def new_thing_params(np: NounPhrase) -> dict[str, Any]:
     return params
 
 
+def count_clause(np: NounPhrase, *, count: int | None = None, delta: int | None = None) -> IntentClause:
+    """Set how many there are of what ``np`` names (``count``), or change it by ``delta``."""
+    spec = object_spec(np)
+    spec.plural = True
+    amount = {"count": count} if count is not None else {"delta": delta}
+    return clause(OpKind.COUNT, spec, noun=spec.noun or "object", **amount)
+
+
 def background_clause(target: TargetSpec | None, **given: Any) -> IntentClause:
     """One backdrop change: exactly one of color, gradient, scene."""
     spec = TargetSpec(noun="background", scope="background", phrase=(target.phrase if target else "the background"))
@@ -323,14 +331,12 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
             item = CountItem(delta=cur.sign * last["by_number"], np=None)
         np = item.np if item is not None and item.np is not None else target_np
         if np is not None and (number is not None or item is not None):
-            spec = object_spec(np)
-            spec.plural = True
             if number is not None and ("count_of" in names or item is None):
-                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=number))
+                out.append(count_clause(np, count=number))
             elif item is not None and item.delta is not None:
-                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=item.delta))
+                out.append(count_clause(np, delta=item.delta))
             elif item is not None and item.count is not None:
-                out.append(clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count))
+                out.append(count_clause(np, count=item.count))
         params[:] = [(n, v) for n, v in params if n not in ("count_of", "count", "to_number", "by_number")]
         return out
     if target_np is None:

@@ -42,10 +42,6 @@ def _verbs() -> tuple[str, ...]:
     return tuple(sorted(words - _NOT_VERBS))
 
 
-def _anywhere() -> tuple[str, ...]:
-    return _FUNCTION
-
-
 @lru_cache(maxsize=1)
 def _long_words() -> tuple[str, ...]:
     """Colours and looks, matched only from six letters on: shorter ones have too many real neighbours
@@ -95,10 +91,10 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if fixed is None and named and len(w) >= 5:
             fixed = _best(w, _NAMED)  # "the backgroud"
         if fixed is None and not named and len(w) >= 3:
-            if _clause_start(tokens, i) and len(w) >= 3:
+            if _clause_start(tokens, i):
                 fixed = _best(w, _verbs(), verb_slot=True)
-            if fixed is None and len(w) >= 3:
-                fixed = _best(w, _anywhere())
+            if fixed is None:
+                fixed = _best(w, _FUNCTION)
             if fixed is None and len(w) >= 6:
                 fixed = _best(w, _long_words())
         if fixed is None or fixed == w:

@@ -6,14 +6,16 @@ adds one; a background tail makes it the backdrop."""
 from __future__ import annotations
 
 from agents.parsing import lexicon as lx
+from agents.parsing.attributes import parse_filter_param
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material
 from agents.parsing.nouns import parse_np, parse_relation
 from agents.parsing.places import insert_position
-from agents.parsing.slots import clause, object_spec
+from agents.parsing.predicates import opposite_of_too
 from agents.parsing.swaps import (
     backdrop_from,
     background_clause,
+    count_clause,
     count_item,
     gradient_item,
     names_backdrop,
@@ -38,12 +40,7 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         return [background_clause(None, gradient=gradient)]
     item = count_item(cur)
     if item is not None and item.np is not None:
-        spec = object_spec(item.np)
-        spec.plural = True
-        noun = spec.noun or "object"
-        if item.delta is not None:
-            return [clause(OpKind.COUNT, spec, noun=noun, delta=item.delta)]
-        return [clause(OpKind.COUNT, spec, noun=noun, count=item.count)]
+        return [count_clause(item.np, count=item.count, delta=item.delta)]
     start = cur.pos
     np = parse_np(cur, "insert", allow_compound=True)
     if np is None:
@@ -56,9 +53,7 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         cur.pos = start
         return build_insert(cur, verb)
     if _skip_background_tail(cur):
-        if np.spec.colors and np.spec.noun in (None, "background"):
-            return [background_clause(None, color=np.spec.colors[0])]
-        return [background_clause(None, scene=scene_words(np))]
+        return [_backdrop_said(np)]
     position = insert_position(cur)
     spec = np.spec
     params = {"noun": spec.noun, "color": spec.colors[0] if spec.colors else None, "count": np.count or 1,
@@ -67,6 +62,13 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         params["position"] = position
     target = TargetSpec(phrase=spec.phrase, noun=spec.noun, colors=list(spec.colors), plural=(np.count or 1) > 1)
     return [IntentClause(op=OpKind.INSERT, target=target, params=params)]
+
+
+def _backdrop_said(np) -> IntentClause:
+    """ "a forest in the background" → the scene; "white as the background" → the colour."""
+    if np.spec.colors and np.spec.noun in (None, "background"):
+        return background_clause(None, color=np.spec.colors[0])
+    return background_clause(None, scene=scene_words(np))
 
 
 def _skip_background_tail(cur: Cursor) -> bool:
@@ -168,9 +170,7 @@ def backdrop_of_insert(cur: Cursor) -> list[IntentClause] | None:
     if names_backdrop(np) and backdrop_from(np) is not None and cur.at_clause_end():
         return [backdrop_from(np)]  # type: ignore[list-item]
     if _skip_background_tail(cur):
-        if np.spec.colors and np.spec.noun in (None, "background"):
-            return [background_clause(None, color=np.spec.colors[0])]
-        return [background_clause(None, scene=scene_words(np))]
+        return [_backdrop_said(np)]
     if cur.accept("behind"):
         front = parse_np(cur, "target", allow_compound=True)
         if front is not None and not np.spec.colors:
@@ -201,17 +201,12 @@ def build_duplicate(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     if value is not None:
         cur.accept("times")
         delta = value
-    spec = object_spec(np)
-    spec.plural = True
-    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=delta)]
+    return [count_clause(np, delta=delta)]
 
 
 def verbless_look(cur: Cursor) -> bool:
     """ "black and white please", "sepia!", "too dark": a look said alone is the whole image's. "too X"
     is rewritten as its opposite ("too dark" → brighter)."""
-    from agents.parsing.attributes import parse_filter_param
-    from agents.parsing.predicates import opposite_of_too
-
     save = cur.pos
     if save > 0 and cur.tokens[save - 1].word == "too" and opposite_of_too(cur.word()):
         words = opposite_of_too(cur.word()).split()  # type: ignore[union-attr]  # ("too" was skipped as filler)

@@ -21,7 +21,7 @@ from agents.parsing.slots import (
     remove_tail,
     segments,
 )
-from agents.parsing.swaps import count_item
+from agents.parsing.swaps import count_clause, count_item
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
 from agents.parsing.verbs_exist import BACKGROUND_TAILS, backdrop_of_insert, background_placement, build_exist
@@ -83,26 +83,16 @@ def _some_of(cur: Cursor) -> list[IntentClause]:
     """ "remove two of the circles" (two fewer), "get rid of all but one circle" (one left)."""
     save = cur.pos
     item = count_item(cur)
-    if item is not None and item.np is not None and item.count is not None and cur.tokens[save].word == "all":
-        spec = object_spec(item.np)
-        spec.plural = True
-        return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", count=item.count)]
-    if item is not None and item.np is not None and item.count is not None and item.count >= 2 and \
-            item.np.spec.plural and cur.tokens[save].word != "all":
-        spec = object_spec(item.np)  # "get rid of two trees": two fewer, not all of them
-        return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=-item.count)]
-    cur.pos = save
-    tok = cur.peek()
-    if tok is None or not (tok.kind == "number" or tok.word in lx.NUMBER_WORDS) or cur.word(1) != "of":
-        return []
-    n = int(tok.value) if tok.kind == "number" else lx.NUMBER_WORDS[tok.word]
-    cur.pos += 2
-    np = parse_np(cur, "target", allow_compound=True)
-    if np is None or not np.spec.plural or n <= 0:
+    if item is None or item.np is None or item.count is None:
         cur.pos = save
         return []
-    spec = object_spec(np)
-    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=-n)]
+    if cur.tokens[save].word == "all":
+        return [count_clause(item.np, count=item.count)]
+    said_of = save + 1 < len(cur.tokens) and cur.tokens[save + 1].word == "of"  # "one of the circles"
+    if item.np.spec.plural and item.count > 0 and (item.count >= 2 or said_of):
+        return [count_clause(item.np, delta=-item.count)]  # "get rid of two trees": two fewer, not all
+    cur.pos = save
+    return []
 
 
 def _text_verb_ahead(cur: Cursor) -> bool:
@@ -145,9 +135,7 @@ def _more_or_fewer(cur: Cursor) -> list[IntentClause]:
     if item is None or item.delta is None or item.np is None:
         cur.pos = save
         return []
-    spec = object_spec(item.np)
-    spec.plural = True
-    return [clause(OpKind.COUNT, spec, noun=spec.noun or "object", delta=item.delta)]
+    return [count_clause(item.np, delta=item.delta)]
 
 
 def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
