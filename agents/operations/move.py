@@ -134,13 +134,18 @@ def holds(rel: str, box, anchor, slack: int = 4) -> bool:
     return True  # "on", "next to": any side will do
 
 
+def _room(rel: str, anchor, size: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int]:
+    """(pixels free on that side of ``anchor`` inside the picture, pixels the thing needs there)."""
+    height, width = shape
+    free = {"above": anchor[1], "below": height - anchor[3], "left_of": anchor[0], "right_of": width - anchor[2]}[rel]
+    return free, size[1] if rel in ("above", "below") else size[0]
+
+
 def _fit_beside(rel: str, anchor, size: tuple[int, int], shape: tuple[int, int]) -> float | None:
     """How much smaller a thing must get to fit on that side of ``anchor`` (at most halved), or None."""
     if rel not in _SIDE:
         return None
-    height, width = shape
-    free = {"above": anchor[1], "below": height - anchor[3], "left_of": anchor[0], "right_of": width - anchor[2]}[rel]
-    need = size[1] if rel in ("above", "below") else size[0]
+    free, need = _room(rel, anchor, size, shape)
     gap = max(4, int(0.03 * min(shape)))
     factor = (free - gap - 1) / max(need, 1)
     return factor if 0.5 <= factor < 1.0 else None
@@ -148,10 +153,7 @@ def _fit_beside(rel: str, anchor, size: tuple[int, int], shape: tuple[int, int])
 
 def _no_room(rel: str, clause, relation: dict, size: tuple[int, int], anchor, shape: tuple[int, int]) -> str:
     """Why the move cannot be done as said, and what would make it possible."""
-    height, width = shape
-    w, h = size
-    free = {"above": anchor[1], "below": height - anchor[3], "left_of": anchor[0], "right_of": width - anchor[2]}[rel]
-    need = h if rel in ("above", "below") else w
+    free, need = _room(rel, anchor, size, shape)
     what = clause.target.phrase or (f"the {clause.target.noun}" if clause.target.noun else "it")
     other = (relation.get("anchor") or {}).get("phrase") or "the other one"
     return (f"there is no room {_SIDE[rel]} {other} for {what}: it needs {need} px and only {max(0, free)} px "
