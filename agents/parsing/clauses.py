@@ -13,6 +13,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.numbers import parse_degree
 from agents.parsing.predicates import rewrite_predicate
 from agents.parsing.slots import Builder
+from agents.parsing.terse import rewrite_terse
 from agents.parsing.verbs_change import build_make, build_resize
 from agents.parsing.verbs_exist import build_duplicate, build_exist, verbless, verbless_change, verbless_look
 from agents.parsing.verbs_geometry import build_crop, build_flip, build_rotate
@@ -102,6 +103,7 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
         if cur.at_end:
             return clauses
         _adverb_after_verb(cur)
+        cur.clause_start = cur.pos  # a bare name may open a verbless clause ("space as the background?")
         verb = take_verb(cur)
         if verb is None and rewrite_predicate(cur):
             verb = take_verb(cur)
@@ -109,6 +111,8 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
             verb = ("exist", ())
         if verb is None and (verbless_change(cur) or verbless_look(cur)):
             verb = ("make", ())
+        if verb is None and rewrite_terse(cur):
+            verb = take_verb(cur)
         if verb is None:
             _stray_words(cur)
             continue

@@ -209,7 +209,7 @@ FILTER_VERBS: dict[Phrase, str] = {
     ("sepia",): "sepia", ("invert",): "invert", ("negate",): "invert",
     ("cartoonize",): "cartoon", ("cartoonise",): "cartoon", ("cartoonify",): "cartoon",
     ("toonify",): "cartoon", ("sketchify",): "sketch",
-    ("denoise",): "denoise", ("declutter",): "denoise",
+    ("denoise",): "denoise", ("declutter",): "denoise", ("clean", "up"): "denoise", ("clean",): "denoise",
     ("warm",): "warm", ("warm", "up"): "warm", ("cool",): "cool", ("cool", "down"): "cool",
 }
 # Quantities a verb can raise or lower ("increase the contrast", "lower the saturation").

@@ -12,14 +12,16 @@ from agents.parsing.places import TARGET_POSITION_PREPS, image_tail, parse_posit
 if TYPE_CHECKING:
     from agents.parsing.nouns import NounPhrase
 
-_LIGHTNESS = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull", "solid", "plain", "pure"})
+# Words that shade a colour ("bright grey").
+SHADES = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull", "solid", "plain", "pure",
+                    "vivid"})
 _RELATIVE = frozenset({"that", "which", "who"})
 
 
 def color_word(cur: Cursor) -> str | None:
     """A colour, with an optional shade word in front ("dark blue"), not "black and white"."""
     save = cur.pos
-    cur.accept_any(_LIGHTNESS)
+    cur.accept_any(SHADES)
     w = cur.word()
     color = (lx.canonical_color(w) or comparative_color(w)) if w else None
     look = cur.match(lx.FILTER_PHRASES)

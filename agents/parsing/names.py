@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from agents.parsing import lexicon as lx
 from agents.parsing.materials import is_material
-from agents.parsing.modifiers import comparative_color
+from agents.parsing.modifiers import SHADES, comparative_color
 from agents.parsing.tokens import Token
 
 # Known words that may still be part of a name ("the old door", "the open laptop", "the light bulb").
@@ -116,10 +116,13 @@ def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:
     while i < len(tokens):
         tok = tokens[i]
         w = tok.word
-        if tok.kind == "word" and words and lx.canonical_color(w) is not None and i + 1 < len(tokens) and \
-                is_name_word(tokens[i + 1].word, tokens[i + 1]) and lx.canonical_color(tokens[i + 1].word) is None:
-            colors.append(lx.canonical_color(w))  # type: ignore[arg-type]
-            i += 1
+        shade = 1 if w in SHADES and i + 1 < len(tokens) and lx.canonical_color(tokens[i + 1].word) else 0
+        color = lx.canonical_color(tokens[i + shade].word) if tok.kind == "word" else None
+        if words and color is not None and i + shade + 1 < len(tokens) and \
+                is_name_word(tokens[i + shade + 1].word, tokens[i + shade + 1]) and \
+                lx.canonical_color(tokens[i + shade + 1].word) is None:
+            colors.append(color)  # "the plaid (bright) purple office chair": one chair
+            i += 1 + shade
             continue
         if not is_name_word(w, tok) and not (tok.kind == "word" and w in lx.VERB_WORDS and (
                 not words or (i + 1 < len(tokens) and is_name_word(tokens[i + 1].word, tokens[i + 1])))):

@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
-from agents.parsing.modifiers import added_clause, color_word, post_modifiers
+from agents.parsing.modifiers import SHADES, added_clause, color_word, post_modifiers
 from agents.parsing.names import is_name_word, name_run, singular, trim_run
 from agents.parsing.numbers import parse_count, parse_ordinal
 from agents.parsing.places import RELATIONS, image_tail, place_words
@@ -247,12 +247,12 @@ def _starts_np_body(cur: Cursor, k: int) -> bool:
             return False
         if is_noun_word(w) or w in ("one", "ones") or (not lx.is_known(w) and w not in lx.FILLERS):
             return True
-        if (lx.canonical_color(w) is not None or w in lx.SIZE_ADJECTIVES or w in lx.ORDINALS
+        if (lx.canonical_color(w) is not None or w in lx.SIZE_ADJECTIVES or w in lx.ORDINALS or w in SHADES
                 or w in lx.VERTICAL or w in lx.HORIZONTAL or w in ("other", "new")
                 or longest_match(cur.tokens, cur.pos + k, lx.SUPERLATIVES) is not None):
             k += 1
             continue
-        return False
+        return bool(name_run(cur.tokens, cur.pos + k)[0])  # "that old cake", "that bright grey pineapple"
 
 
 def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None:

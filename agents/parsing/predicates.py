@@ -44,6 +44,9 @@ _ASKED_GO: frozenset[tuple[str, ...]] = frozenset({
     ("go",), ("disappear",), ("vanish",), ("leave",), ("be", "gone"), ("went",), ("was", "gone"), ("disappeared",),
     ("be", "removed"), ("be", "deleted"), ("be", "erased"), ("go", "away"), ("move",), ("sit",), ("moved",),
 })
+# The last word of a "go" predicate that means the thing is removed, not moved.
+_GONE = frozenset({"disappear", "vanish", "leave", "disappears", "vanishes", "there", "here", "removed", "deleted",
+                   "erased", "gone", "disappeared", "away"})
 _REPLACES: frozenset[tuple[str, ...]] = frozenset({
     (*lead, "replace") for lead in (("should",), ("could",), ("can",), ("will",), ("must",), ("needs", "to"), ("to",))
 } | {("replaces",), ("takes", "the", "place", "of"), ("should", "take", "the", "place", "of")})
@@ -122,7 +125,7 @@ def rewrite_predicate(cur: Cursor) -> bool:
         if n:
             cur.pos = after + n
             said = cur.tokens[after + n - 1].word
-            if said in ("disappear", "vanish", "leave", "disappears", "vanishes", "there", "here") or (
+            if said in _GONE or (
                     said == "belong" and cur.tokens[after + n - 2].word == "not") or (
                     said in ("go", "goes") and (cur.at_clause_end() or phrase_at(cur.tokens, cur.pos, lx.REMOVE_TAILS))):
                 head = [_tok("remove"), *subject]  # "the star has to go (away)"

@@ -46,6 +46,7 @@ _TOKEN_RE = re.compile(
 )
 
 _WITH = re.compile(r"\b[wW]/(?=\s|\w)")
+_ARROW = re.compile(r"\s*(?:-+>|=+>|[→⇒➔➜]|(?<=\s)=(?=\s))\s*")  # "cat -> dog": a terse "to"
 _CONTRACTIONS: dict[str, tuple[str, ...]] = {
     "can't": ("can", "not"), "won't": ("will", "not"), "let's": ("let", "us"), "it's": ("it", "is"),
     "that's": ("that", "is"), "what's": ("what", "is"), "there's": ("there", "is"),
@@ -72,7 +73,7 @@ def _expand(word: str) -> list[str]:
 def tokenize(text: str) -> list[Token]:
     """Split a message into tokens; see the module docstring for the rules."""
     tokens: list[Token] = []
-    text = _WITH.sub("with ", text.translate(_TRANSLATE))  # "w/" is "with"
+    text = _ARROW.sub(" to ", _WITH.sub("with ", text.translate(_TRANSLATE)))  # "w/" is "with"
     for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup
         chunk = match.group()

@@ -23,6 +23,7 @@ from agents.parsing.tokens import Token
 # Words people mistype that no edit distance finds safely.
 _SHORT = {"te": "the", "th": "the", "teh": "the", "hte": "the", "tge": "the", "tje": "the", "thw": "the", "rhe": "the",
           "yhe": "the", "tha": "the", "da": "the", "u": "you", "ur": "your", "thru": "through"}
+_SHORT_VERBS = {"ad": "add", "mk": "make", "mak": "make", "rm": "remove", "mv": "move"}
 _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "that", "this", "them", "there",
              "could", "would", "should", "please", "instead", "background", "image", "picture", "photo",
              "bigger", "smaller", "larger", "left", "right", "bottom", "top", "middle", "center", "corner",
@@ -31,7 +32,7 @@ _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "
              "gradient", "material", "number", "count", "size", "below", "above", "beside", "next", "behind")
 _NAMED = ("background", "image", "picture", "photo", "colour", "color", "number", "count", "material", "gradient")
 _NOT_VERBS = frozenset({"how", "what", "there", "can", "could", "let", "give", "we", "i"})
-_CLAUSE_OPENERS = frozenset({"and", "then", "also", "but", "plus", "now", "just", "please", "pls", "you", "u", "to",
+_CLAUSE_OPENERS = frozenset({"and", "then", "also", "but", "plus", "now", "just", "please", "pls", "you", "u", "to", "not",
                              "so", "ok", "okay", "first", "finally", "next", "lastly"})
 _DETERMINERS = frozenset({"the", "a", "an", "my", "this", "that", "your", "his", "her", "its", "their", "our"})
 
@@ -55,16 +56,25 @@ def _limit(word: str) -> int:
     return 2 if len(word) >= 8 else 1
 
 
-def _best(word: str, choices: tuple[str, ...], *, verb_slot: bool = False) -> str | None:
+def _best(word: str, choices: tuple[str, ...], *, verb_slot: bool = False, swap_only: bool = False) -> str | None:
     found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=_limit(word), limit=8)
     for candidate, _distance, _index in sorted(found, key=lambda f: f[1]):
         if candidate[0] != word[0] and not (len(word) > 1 and candidate[:2] == word[1::-1]):
             continue  # people rarely mistype the first letter: "jump" is no "bump", "rmove" no "move"
-        if len(word) == 3 and not (len(candidate) == 3 and sorted(candidate) == sorted(word)) and \
-                not verb_slot:
+        swapped = len(candidate) == len(word) and sorted(candidate) == sorted(word)
+        if (len(word) == 3 or swap_only) and not swapped and not verb_slot:
             continue  # three letters: only a swap of two letters is safe, or a verb where a verb stands
         return candidate
     return None
+
+
+def _after_name(tokens: list[Token], i: int) -> bool:
+    """Whether the word before is a name ("the polka dot frog"): a word after it may be the head, so it is
+    corrected into a grammar word only by a swap of two letters ("the circle form the image")."""
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is None or prev.kind != "word" or not prev.word.isalpha() or prev.word in FUNCTION_WORDS:
+        return False
+    return lx.canonical_noun(prev.word) is not None or not lx.is_known(prev.word)
 
 
 def _clause_start(tokens: list[Token], i: int) -> bool:
@@ -84,6 +94,10 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             out.append(tok)
             continue
         fixed = _SHORT.get(w)
+        if fixed is None and _clause_start(tokens, i):
+            fixed = _SHORT_VERBS.get(w)  # "ad three more stools"
+        if fixed is None and w == "rd" and i > 0 and tokens[i - 1].word == "get":
+            fixed = "rid"
         prev = tokens[i - 1].word if i > 0 else ""
         # "the cake", "little wine", "the bear's nose": a name, whatever word it is close to
         named = prev in _DETERMINERS or prev == "'s" or prev in lx.SIZE_ADJECTIVES or \
@@ -94,7 +108,7 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
             if _clause_start(tokens, i):
                 fixed = _best(w, _verbs(), verb_slot=True)
             if fixed is None:
-                fixed = _best(w, _FUNCTION)
+                fixed = _best(w, _FUNCTION, swap_only=_after_name(tokens, i))
             if fixed is None and len(w) >= 6:
                 fixed = _best(w, _long_words())
         if fixed is None or fixed == w:

@@ -32,6 +32,9 @@ BACKGROUND_TAILS = frozenset({
 })
 
 
+_DEFINITE = frozenset({"the", "my", "this", "that", "these", "those", "his", "her", "its", "their", "our", "your"})
+
+
 def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     cur.accept("only") or cur.accept("just")
     gradient = gradient_item(cur)
@@ -42,6 +45,10 @@ def build_exist(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     if item is not None and item.np is not None:
         return [count_clause(item.np, count=item.count, delta=item.delta)]
     start = cur.pos
+    if verb and verb[-1] in ("have", "get") and cur.word() in _DEFINITE:
+        from agents.parsing.verbs_objects import build_want  # "let's have the plate in magenta": a change
+
+        return build_want(cur, verb)
     np = parse_np(cur, "insert", allow_compound=True)
     if np is None:
         raise cur.fail("say what should be there, e.g. 'there should be three stars'")

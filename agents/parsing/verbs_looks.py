@@ -28,7 +28,32 @@ def build_filter(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
             return build_flip(cur, verb)
         cur.pos = save
         del np
-    return build_filter_named(cur, name)
+    noise = noise_in(cur) if name == "denoise" else None  # "clean up the grain in the background"
+    return [noise] if noise is not None else build_filter_named(cur, name)
+
+
+_NOISE = frozenset({"noise", "grain", "graininess", "noisiness", "speckles"})
+
+
+def noise_in(cur: Cursor) -> IntentClause | None:
+    """ "remove the noise (from the backdrop)": denoise there, or the whole image; nothing is removed."""
+    save = cur.pos
+    cur.accept("the") or cur.accept("all", "the") or cur.accept("some") or cur.accept("that") or cur.accept("this")
+    cur.accept("digital") or cur.accept("ugly")
+    if cur.accept_any(_NOISE) is None:
+        cur.pos = save
+        return None
+    where = TargetSpec(scope="image")
+    at = cur.pos
+    if cur.accept_any(frozenset({"in", "from", "on", "of", "off", "across", "over"})) is not None:
+        np = parse_np(cur, "target")
+        if np is None:
+            cur.pos = at
+        elif np.spec.scope == "object" and np.spec.noun not in lx.IMAGE_NOUNS:
+            where = object_spec(np)
+        else:
+            where = np.spec if np.spec.scope == "background" else where
+    return clause(OpKind.FILTER, where, filter="denoise", strength=1.0)
 
 
 def build_filter_named(cur: Cursor, name: str | None) -> list[IntentClause]:

@@ -25,7 +25,7 @@ from agents.parsing.swaps import count_clause, count_item
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
 from agents.parsing.verbs_exist import BACKGROUND_TAILS, backdrop_of_insert, background_placement, build_exist
-from agents.parsing.verbs_looks import build_filter_named
+from agents.parsing.verbs_looks import build_filter_named, noise_in
 from agents.parsing.verbs_move import build_move
 from agents.parsing.verbs_text import TEXT_START, build_text
 from state.models import IntentClause, OpKind, TargetSpec
@@ -35,6 +35,9 @@ def build_remove(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     fewer = _some_of(cur)
     if fewer:
         return fewer
+    noise = noise_in(cur)
+    if noise is not None:
+        return [noise]
     items = collect(cur, [("skip", REMOVE_DECORATION), ("from", _taken_from), ("np", np_target_compound)])
     for i, (name, value) in enumerate(items):
         if name == "from" and i > 0 and items[i - 1][0] == "np" and items[i - 1][1].spec.possessor is None:
