@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.kinds import same_kind
 from engines.classical.colors import color_distance
 from state.models import Constraint, ConstraintKind, ConstraintVerdict, EditOperation, Entity
 
@@ -128,7 +129,7 @@ class ConstraintChecker:
         color, noun = constraint.params.get("color"), constraint.params.get("noun")
         for detection in self.detections:
             if box and box_iou(detection.box, box) > 0.3 and (color is None or detection.color == color) \
-                    and (noun in (None, "object") or detection.noun == noun):
+                    and (noun in (None, "object") or same_kind(detection.noun, noun)):
                 return False, 0.3, f"a {color or ''} {noun or 'object'} is back where one was removed"
         return True, 1.0, "still removed"
 

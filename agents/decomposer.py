@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.kinds import kind_of, same_kind
 from engines.classical.colors import color_name
 from engines.classical.vocabulary import OBJECTS
 from state.models import (
@@ -207,8 +208,8 @@ class PlanBuilder:
                         break
             if all(c.entity_id is None or c.entity_id != candidate.entity_id for c in adopted):
                 adopted.append(candidate)
-        if spec.noun in OBJECTS and any(c.noun == spec.noun for c in adopted):
-            adopted = [c for c in adopted if c.noun == spec.noun]
+        if kind_of(spec.noun) in OBJECTS and any(same_kind(c.noun, spec.noun) for c in adopted):
+            adopted = [c for c in adopted if same_kind(c.noun, spec.noun)]
         return adopted
 
     def entity_for(self, candidate: Candidate) -> str:

@@ -18,6 +18,7 @@ from state.blobs import ImageRepository
 from state.models import Entity, Region, TargetSpec
 
 from .errors import TargetNotFound, cannot_find
+from .kinds import same_kind
 from .regions import (
     box_iou,
     box_mask,
@@ -204,7 +205,7 @@ def _gather(spec: TargetSpec, scene: Scene) -> list[Candidate]:
     for entity in scene.entities:
         if not entity.present or entity.id in seen:
             continue
-        if noun is not None and entity.noun != noun:
+        if noun is not None and not same_kind(entity.noun, noun):
             continue
         if noun is None and entity.origin not in ("added", "generated", "user"):
             continue

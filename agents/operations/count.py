@@ -14,6 +14,7 @@ from engines.classical.colors import canonical_color
 from state.models import ConstraintKind, Entity, FeedbackHint, OpKind, Region
 
 from ..errors import InstructionError
+from ..kinds import same_kind
 from ..placement import free_box
 from ..regions import box_mask, box_of_mask, dilate
 from ..targets import candidate_region
@@ -215,5 +216,5 @@ def count_in(context, op) -> int:
                                                 tuple(op.params.get("colors", [])),
                                                 cache_key=context.request.after_ref)
     except EngineError:  # the grounder does not know the noun: count the entities that say they are one
-        return sum(1 for e in context.request.execution.entities if e.present and e.noun == noun)
+        return sum(1 for e in context.request.execution.entities if e.present and same_kind(e.noun, noun))
     return len(found)

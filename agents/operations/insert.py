@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.kinds import kind_of
 from engines.base import EngineError, InsertSpec
 from engines.classical.colors import canonical_color, rgb_of
 from state.models import ConstraintKind, Entity, FeedbackHint, OpKind, Region
@@ -40,11 +41,12 @@ class Insert(Operation):
         shape = builder.shape
         count = max(1, min(int(params.get("count", 1)), 12))
         noun = params.get("noun") or clause.target.noun or "circle"
+        kind = kind_of(noun)  # "a ball" is drawn as a circle by the classical inserter
         color = canonical_color(str(params.get("color") or (clause.target.colors[0] if clause.target.colors else "")))
         if color is None and not params.get("use_reference"):
-            color = DEFAULT_COLORS.get(noun, "red")
+            color = DEFAULT_COLORS.get(kind, "red")
         side = int(typical_size(builder) * SIZE_FACTORS.get(params.get("size") or "medium", 1.0))
-        width_factor = 1.6 if noun in ("rectangle", "ellipse", "cloud", "hill", "logo") else 1.0
+        width_factor = 1.6 if kind in ("rectangle", "ellipse", "cloud", "hill", "logo") else 1.0
         size = (max(8, int(side * width_factor)), max(8, side))
         occupied = occupied_mask(builder)
         op_id = builder.op_id(index, 0)
@@ -100,7 +102,7 @@ class Insert(Operation):
         color = op.params.get("color")
         noun = op.params.get("noun", "object") if reference is None else op.params.get("noun", "logo")
         working[new_id] = Entity(
-            id=new_id, label=" ".join(w for w in (color, noun) if w), noun=noun,
+            id=new_id, label=" ".join(w for w in (color, noun) if w), noun=kind_of(noun) or noun,
             attributes={"color": color} if color else {}, origin="added",
             region=Region(box=box_of_mask(mask), mask_ref=outcome.after_mask, area=int(mask.sum())),
             created_turn=turn, last_turn=turn,
@@ -118,7 +120,7 @@ class Insert(Operation):
         changed = float((np.abs(after[after_mask].astype(np.int16) - before[after_mask].astype(np.int16))
                          .max(axis=1) > 20).mean()) if before.shape == after.shape else 1.0
         color = op.params.get("color")
-        if color and op.params.get("noun") in SHAPES and not op.params.get("use_reference"):
+        if color and kind_of(op.params.get("noun")) in SHAPES and not op.params.get("use_reference"):
             measured = measured_color(after, after_mask)
             if best >= 0.6 and measured == color:
                 return verdict(op, True, f"a {color} {op.params.get('noun')} is there (IoU {best:.2f})", iou=best), []

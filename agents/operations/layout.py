@@ -22,6 +22,7 @@ from engines.classical.insertion import DEFAULT_OBJECT_COLORS
 from state.models import Box, EditOperation, Entity, Intent, OpKind, Plan, Region, TargetSpec
 
 from ..errors import InstructionError
+from ..kinds import kind_of, same_kind
 from ..placement import box_at, clamp_box, free_box, named_center, relative_box
 from ..regions import box_mask, box_of_mask
 
@@ -51,7 +52,7 @@ def _object_size(noun: str, size: str | None, shape: tuple[int, int]) -> tuple[i
 
 
 def _matches(obj: dict[str, Any], anchor: dict[str, Any]) -> bool:
-    if anchor.get("noun") not in (None, "object", obj["noun"]):
+    if anchor.get("noun") not in (None, "object") and not same_kind(anchor.get("noun"), obj["noun"]):
         return False
     colors = anchor.get("colors") or []
     return not colors or obj["color"] in colors
@@ -64,7 +65,7 @@ def scene_objects(intent: Intent) -> list[dict[str, Any]]:
         if clause.op != OpKind.INSERT:
             continue
         params = clause.params
-        noun = params.get("noun") or clause.target.noun
+        noun = kind_of(params.get("noun") or clause.target.noun)  # the composer draws "a ball" as a circle
         if not noun:
             raise InstructionError("say what to draw, e.g. 'a red balloon over a green hill'")
         color = canonical_color(str(params.get("color") or "")) or DEFAULT_OBJECT_COLORS.get(noun, "red")
@@ -81,7 +82,7 @@ def scene_objects(intent: Intent) -> list[dict[str, Any]]:
             continue
         anchor = relation.get("anchor") or {}
         if not any(_matches(other, anchor) for other in objects if other is not obj):
-            noun = anchor.get("noun")
+            noun = kind_of(anchor.get("noun"))
             if not noun or noun == "object":
                 raise InstructionError(f"say what {obj['noun']} is {relation.get('rel', 'next to')}")
             colors = anchor.get("colors") or []

@@ -18,6 +18,7 @@ from engines.classical.vocabulary import SHAPES as DRAWN_SHAPES
 from state.models import ConstraintKind, Entity, FeedbackHint, OpKind, Region
 
 from ..errors import InstructionError, OperationFailed
+from ..kinds import kind_of, same_kind
 from ..regions import box_mask, box_of_mask, dilate, erode, mask_iou
 from .base import SHAPES, Operation, RunResult, keeps_presence, target_phrase, verdict
 from .fill import FILL, fill_hole, prompt_inpainter, vary_method
@@ -212,7 +213,7 @@ def old_left(context, op, outcome) -> tuple[str | None, FeedbackHint | None]:
         if new is not None and mask_iou(detection.mask, new) >= 0.9:
             continue
         if old_color is not None and detection.color == old_color and \
-                (old_noun not in SHAPES or detection.noun == old_noun):
+                (kind_of(old_noun) not in SHAPES or same_kind(detection.noun, old_noun)):
             hint = FeedbackHint(kind="switch_inpaint", op_id=op.id, detail="the old object was not erased")
             if outcome.info.get("method_used"):
                 hint.tried = [outcome.info["method_used"]]

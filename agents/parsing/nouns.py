@@ -86,7 +86,8 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
         cur.pos += 1
         generic = canonical == "object"
         plural = lx.is_plural_noun(w)
-        spec.noun = None if generic else canonical
+        said = singular(w)[0]  # the word as said ("the kitten", "the ball"): engines map it to what they know
+        spec.noun = None if generic else said if lx.canonical_noun(said) == canonical else canonical
         spec.plural = spec.plural or plural
         return True
     if allow_unknown and cur.word(1) not in ("one", "ones") and (
@@ -113,8 +114,7 @@ def _name(spec: TargetSpec, words: list[str], colors: list[str]) -> None:
     if len(words) > 1 and lx.canonical_noun(words[-1]) == "object":
         words = words[:-1]  # "the star shape", "the blue round thing"
     head, plural = singular(words[-1])
-    canonical = lx.canonical_noun(head)
-    spec.noun = canonical if len(words) == 1 and canonical not in (None, "object") else head
+    spec.noun = head
     spec.modifiers = [*spec.modifiers, *words[:-1]]
     spec.colors = spec.colors + [c for c in colors if c not in spec.colors]
     spec.plural = spec.plural or plural

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from agents.kinds import same_kind
 from state.models import Entity, IntentClause, OpKind, TargetSpec, Turn, Version
 
 _EDIT_KINDS = ("edit", "answer")
@@ -64,7 +65,7 @@ def last_touched(head: Version | None, turns: list[Turn]) -> list[str]:
 
 def last_added(head: Version | None, noun: str | None) -> list[str]:
     """The most recently added present entity (of that noun when one is given)."""
-    candidates = [e for e in _present(head).values() if e.origin == "added" and (noun is None or e.noun == noun)]
+    candidates = [e for e in _present(head).values() if e.origin == "added" and (noun is None or same_kind(e.noun, noun))]
     if not candidates:
         return []
     best = max(range(len(candidates)), key=lambda i: (candidates[i].created_turn, i))
@@ -140,7 +141,7 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
 def _inserted_here(resolved: list[IntentClause], spec: TargetSpec) -> IntentClause | None:
     """The latest insertion of this message that "the new one" / "the star I just added" can mean."""
     for clause in reversed(resolved):
-        if clause.op == OpKind.INSERT and (spec.noun is None or clause.target.noun == spec.noun):
+        if clause.op == OpKind.INSERT and (spec.noun is None or same_kind(clause.target.noun, spec.noun)):
             return clause
     return None
 

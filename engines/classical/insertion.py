@@ -14,7 +14,7 @@ import numpy as np
 from ..base import Box, EngineError, InsertSpec
 from .colors import rgb_of
 from .shapes import polygon_alpha, shape_polygon
-from .vocabulary import OBJECTS, SHAPES
+from .vocabulary import OBJECTS, SHAPES, canonical_noun
 
 RGB = tuple[int, int, int]
 FBox = tuple[float, float, float, float]
@@ -272,7 +272,7 @@ class ClassicalInserter:
         _check(image, box)
         if spec.reference is not None:
             return paste_reference(image, box, spec.reference, spec.reference_mask)
-        noun = spec.noun
+        noun = canonical_noun(spec.noun) or spec.noun  # "ball" is drawn as a circle
         if spec.rgb is not None:
             rgb = _rgb3(spec.rgb)
         elif spec.color:

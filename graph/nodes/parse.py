@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 
 from agents import ParseRequest
 from agents.errors import InstructionError
+from agents.kinds import same_kind
 from agents.regions import box_mask
 from agents.targets import Candidate, narrow
 from state.errors import HistoryError, MissingImage
@@ -95,7 +96,7 @@ def _answer_clarification(answer: Intent, pending, base: Version, services: Serv
             if spec.colors:
                 chosen = [c for c in chosen if c.color in spec.colors] or chosen
             if spec.noun and spec.noun != "object":
-                chosen = [c for c in chosen if c.noun == spec.noun] or chosen
+                chosen = [c for c in chosen if same_kind(c.noun, spec.noun)] or chosen
             chosen = narrow(chosen, spec.model_copy(update={"noun": None, "colors": []}), shape)
     if not chosen or (len(chosen) > 1 and not (spec and (spec.plural or spec.all))):
         raise InstructionError(f"that does not pick one of: {', '.join(pending.candidate_labels)}")
