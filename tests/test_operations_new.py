@@ -94,6 +94,16 @@ def test_count_adds_copies_and_takes_the_surplus_away(editor):
     assert sum(c.kind == "absent" for c in session.constraints if c.live) == 2
 
 
+def test_count_by_a_factor_and_with_the_said_noun(editor):
+    session = editor.session()
+    image = scene(("circle", "red", (20, 20, 70, 70)), ("circle", "red", (100, 20, 150, 70)),
+                  ("square", "blue", (220, 150, 280, 210)))
+    result = session.send("double the number of balls", image=image)  # "balls" as said; the circles are found
+    assert result.passed and len(found(result.image, "circle", "red")) == 4
+    result = session.send("halve the number of circles")
+    assert result.passed and len(found(result.image, "circle", "red")) == 2
+
+
 def test_count_with_nothing_to_count_is_target_not_found(editor):
     with pytest.raises(TargetNotFound):
         editor.session().send("add two more stars", image=scene(*THREE))

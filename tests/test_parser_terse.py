@@ -104,3 +104,35 @@ def test_asked_removals_remove(text):
 
 def test_a_bare_scene_opens_a_background_wish():
     assert said("How about space as the background?") == [("background", "background", {"scene": "space"})]
+
+
+@pytest.mark.parametrize("text,params", [
+    ("double the number of cats", {"factor": 2.0}),
+    ("triple the flowers", {"factor": 3.0}),
+    ("halve the number of stars", {"factor": 0.5}),
+    ("cut it down to three birds", {"count": 3}),
+    ("get it down to one tree", {"count": 1}),
+    ("there are too many trees, make it 2", {"count": 2}),
+    ("there's too many cups, keep two", {"count": 2}),
+    ("can there be fewer chairs?", {"delta": -1}),
+    ("more cats", {"delta": 1}),
+    ("I only want one lamp", {"count": 1}),
+    ("just one cup please", {"count": 1}),
+    ("make it three fewer muffins", {"delta": -3}),
+])
+def test_counts_said_around_the_name(text, params):
+    [clause] = parse(text).clauses
+    assert clause.op.value == "count"
+    assert {k: v for k, v in clause.params.items() if k in ("count", "delta", "factor")} == params
+
+
+def test_double_a_single_thing_is_still_a_resize():
+    [clause] = parse("double the cat").clauses
+    assert (clause.op.value, clause.params["factor"]) == ("resize", 2.0)
+    assert parse("more contrast").clauses[0].op.value == "filter"
+
+
+def test_another_one_just_like_that_adds_one():
+    [clause] = parse("add another bird just like that one").clauses
+    assert (clause.op.value, clause.params) == ("insert", {"noun": "bird", "color": None, "count": 1,
+                                                           "use_reference": False})

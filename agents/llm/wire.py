@@ -84,7 +84,7 @@ class WireParams(Wire):
     amount_px: int | None = Field(default=None, description="move: distance in pixels")
     amount_fraction: float | None = Field(default=None, description="move: distance as a fraction of the image")
     degree: Literal["bit", "normal", "lot"] | None = Field(default=None, description="move: how far")
-    factor: float | None = Field(default=None, description="resize: scale factor")
+    factor: float | None = Field(default=None, description="resize: scale factor; count: times as many (2 = double)")
     filter: FilterName | None = Field(default=None, description="filter: which")
     strength: float | None = Field(default=None, description="filter: 1.0 normal, 0.5 a bit, 1.8 a lot")
     text: str | None = Field(default=None, description="text: the words to write")

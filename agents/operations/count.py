@@ -36,11 +36,13 @@ def plural(noun: str, number: int) -> str:
 
 
 def wanted_count(params: dict, found: int, noun: str) -> int:
-    """The number asked for: ``count`` itself, or ``delta`` more or fewer than there are."""
+    """The number asked for: ``count`` itself, ``delta`` more or fewer, or ``factor`` times as many as there are."""
     if params.get("count") is not None:
         wanted = int(params["count"])
     elif params.get("delta") is not None:
         wanted = found + int(params["delta"])
+    elif params.get("factor") is not None:  # "double the number of cats", "halve the stars"
+        wanted = int(found * float(params["factor"]) + 0.5)
     else:
         raise InstructionError(f"say how many {plural(noun, 2)} you want ('make it 4', 'two more', 'one fewer')")
     if wanted < 0:
@@ -58,10 +60,11 @@ class Count(Operation):
     needs_target = True
 
     def complete_params(self, params, target):
-        count, delta = params.get("count"), params.get("delta")
-        if (count is None) == (delta is None) or (count is not None and count < 0) or delta == 0:
-            raise ValueError("a count operation needs params.count (the number wanted, 0 or more) "
-                             "or params.delta (a non-zero change), not both")
+        count, delta, factor = params.get("count"), params.get("delta"), params.get("factor")
+        said = sum(value is not None for value in (count, delta, factor))
+        if said != 1 or (count is not None and count < 0) or delta == 0 or (factor is not None and factor <= 0):
+            raise ValueError("a count operation needs one of params.count (the number wanted, 0 or more), "
+                             "params.delta (a non-zero change) or params.factor (times as many, above 0)")
         return params
     places_things = True
     grows_on_retry = True

@@ -299,6 +299,8 @@ VERBS: dict[Phrase, str] = {
         "there", "to", "be"), ("give", "me"), ("can", "you", "give", "me"), ("we", "should", "have"))},
     # "I want a black circle" adds; "I'd like the circle in cyan" changes (clauses.build_want decides)
     **{(*who, wish): "want" for who in (("i",), ("we",)) for wish in ("want", "need")},
+    **{(who, adverb, wish): "want" for who in ("i", "we") for adverb in ("only", "just", "really", "actually", "still")
+       for wish in ("want", "need")},  # "I only want one lamp"
     **{(*who, "would", wish): "want" for who in (("i",), ("we",)) for wish in ("like", "love", "prefer")},
     ("have",): "want",  # "I want to have a green square" (the prefix takes "I want to")
     **{(w,): "place" for w in ("put", "place", "position", "throw", "pop", "plop", "toss")},

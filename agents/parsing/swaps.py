@@ -136,11 +136,26 @@ def _count_tail(cur: Cursor) -> None:
     for tail in (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",)):
         if cur.accept(*tail):
             return
+    like_that(cur)
     if cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("instead"):
         save = cur.pos
         if parse_number(cur) is None:
             cur.pos = save
         cur.accept("of", "them") or cur.accept("ones") or cur.accept("one")
+
+
+def like_that(cur: Cursor) -> bool | None:
+    """ "(another bird) just like that one", "same as this one": a copy of the one there, adding nothing."""
+    save = cur.pos
+    cur.accept(",")
+    cur.accept("just") or cur.accept("exactly")
+    if cur.accept("like") or cur.accept("same", "as") or cur.accept("identical", "to") or cur.accept("the", "same", "as"):
+        if cur.accept_any(frozenset({"that", "this", "it", "them", "those", "the"})) is not None:
+            cur.accept("one") or cur.accept("ones") or cur.accept("other", "one") or cur.accept("other") or \
+                cur.accept("others")
+            return True
+    cur.pos = save
+    return None
 
 
 def count_item(cur: Cursor) -> CountItem | None:
@@ -152,6 +167,8 @@ def count_item(cur: Cursor) -> CountItem | None:
     value = parse_number(cur)
     if value is None:
         value = _vague_before_more(cur)  # "a couple more chairs", "a few more birds"
+    if value is None and not another and cur.word() in ("more", "fewer", "less"):
+        return _one_more_or_fewer(cur, save)
     if value is None or value != int(value) or value < 0:
         cur.pos = save
         return None
@@ -185,6 +202,20 @@ def count_item(cur: Cursor) -> CountItem | None:
     _count_tail(cur)
     item.np = np
     return item
+
+
+def _one_more_or_fewer(cur: Cursor, save: int) -> CountItem | None:
+    """ "fewer chairs", "more cats": one more or one fewer of a plural name ("more contrast" is no count)."""
+    delta = 1 if cur.word() == "more" else -1
+    cur.pos += 1
+    clause_start, cur.clause_start = cur.clause_start, cur.pos  # a bare name is the slot
+    np = parse_np(cur, "target")
+    cur.clause_start = clause_start
+    if np is None or not np.spec.plural or np.spec.noun is None or np.spec.reference or np.definite:
+        cur.pos = save
+        return None
+    _count_tail(cur)
+    return CountItem(delta=delta, np=np)
 
 
 _COPIES = frozenset({"copy", "duplicate", "clone", "replica", "version"})
@@ -274,11 +305,12 @@ def new_thing_params(np: NounPhrase) -> dict[str, Any]:
     return params
 
 
-def count_clause(np: NounPhrase, *, count: int | None = None, delta: int | None = None) -> IntentClause:
-    """Set how many there are of what ``np`` names (``count``), or change it by ``delta``."""
+def count_clause(np: NounPhrase, *, count: int | None = None, delta: int | None = None,
+                 factor: float | None = None) -> IntentClause:
+    """Set how many there are of what ``np`` names (``count``), change it by ``delta``, or by ``factor``."""
     spec = object_spec(np)
     spec.plural = True
-    amount = {"count": count} if count is not None else {"delta": delta}
+    amount = {"count": count} if count is not None else {"delta": delta} if delta is not None else {"factor": factor}
     return clause(OpKind.COUNT, spec, noun=spec.noun or "object", **amount)
 
 

@@ -5,7 +5,9 @@ imperative the clause builders know, in the token list:
   (the change builder decides replace, background, recolour, material, size or count);
 - "cat to the left", "logo: top right" → "move … to …";
 - "tree gone", "the cup? gone.", "no more cats" → "remove …";
-- "lion instead of the cat" → "replace the cat with a lion".
+- "lion instead of the cat" → "replace the cat with a lion";
+- "cut it down to three birds", "there are too many trees, make it 2" → "change the number of … to …"
+  (:func:`counts_said_of_a_pronoun`, a pass over the tokens before the clauses are read).
 
 Arrows (``->``, ``=>``, ``→``, ``=``) are read as "to" by the tokenizer.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.materials import is_material
+from agents.parsing.names import name_run, singular
 from agents.parsing.nouns import parse_np, parse_relation
 from agents.parsing.places import POSITION_PREPS, parse_direction, parse_position
 from agents.parsing.tokens import Token
@@ -53,6 +56,8 @@ def rewrite_terse(cur: Cursor) -> bool:
             article = [] if new[0].word in ("a", "an", "the", "some") else [_tok("a")]
             return _rewrite(cur, start, [_tok("replace"), *cur.tokens[old_at:cur.pos], _tok("with"), *article, *new],
                             cur.pos)
+        if cur.verb_ahead():
+            return False  # "one thing: remove that cactus" — the note is only a lead-in
         nxt = cur.peek()
         if nxt is not None and nxt.kind == "sep" and nxt.word == "?":
             cur.pos += 1  # "the cup? gone."
@@ -107,3 +112,74 @@ def _ends_clause(cur: Cursor, pos: int) -> bool:
         return cur.at_clause_end() or cur.word() in ("please", "pls", "plz", "thanks")
     finally:
         cur.pos = save
+
+
+_PRONOUNS = frozenset({"it", "them", "those", "these", "that", "this"})
+_TOO_MANY = (("there", "are", "too", "many"), ("there", "is", "too", "many"), ("too", "many"), ("so", "many"))
+
+
+def _number_then_plural(tokens: list[Token], i: int) -> tuple[float, list[Token], int] | None:
+    """A number and a plural name at ``i`` ("three birds"): (number, name tokens, end)."""
+    if i >= len(tokens):
+        return None
+    tok = tokens[i]
+    value = tok.value if tok.kind == "number" else lx.NUMBER_WORDS.get(tok.word)
+    if value is None:
+        return None
+    if i + 1 < len(tokens) and tokens[i + 1].word in ("more", "fewer", "less", "extra", "additional", "other"):
+        return None  # "make it three fewer muffins": a change by three, read by the count builder
+    words, _colors, n = name_run(tokens, i + 1)
+    if not words or not (singular(words[-1])[1] or value == 1) or words[-1] in lx.PIXEL_UNITS or \
+            words[-1] in lx.PERCENT_UNITS or words[-1] in lx.DEGREE_UNITS or words[-1] in ("times", "x"):
+        return None
+    return float(value), tokens[i + 1:i + 1 + n], i + 1 + n
+
+
+def counts_said_of_a_pronoun(tokens: list[Token]) -> list[Token]:
+    """ "cut it down to three birds" and "there are too many trees, make it 2" say how many there
+    should be of a thing named apart from the verb's object: read as "change the number of birds to three"."""
+    out = list(tokens)
+    for i in range(len(out) - 3):
+        if out[i].word not in _PRONOUNS or i == 0 or not out[i - 1].is_word:
+            continue
+        j = i + 1
+        if j < len(out) and out[j].word in ("down", "up"):
+            j += 1
+        if j < len(out) and out[j].word in ("to", "into"):
+            j += 1
+        found = _number_then_plural(out, j)
+        if found is None or j == i + 1 and out[j].kind != "number" and out[j].word not in lx.NUMBER_WORDS:
+            continue
+        value, name, end = found
+        number = Token(str(int(value)), "number", value)
+        return [*out[:i - 1], _tok("change"), _tok("the"), _tok("number"), _tok("of"), *name, _tok("to"), number,
+                *out[end:]]
+    return _too_many(out)
+
+
+def _too_many(tokens: list[Token]) -> list[Token]:
+    """ "there are too many trees, make it 2" / "…, keep two": the trees, to that number."""
+    for i in range(len(tokens)):
+        for lead in _TOO_MANY:
+            if tuple(t.word for t in tokens[i:i + len(lead)]) != lead:
+                continue
+            words, _colors, n = name_run(tokens, i + len(lead))
+            if not words:
+                continue
+            name = tokens[i + len(lead):i + len(lead) + n]
+            rest = tokens[i + len(lead) + n:]
+            k = 0
+            while k < len(rest) and rest[k].kind in ("comma", "sep") or k < len(rest) and rest[k].word in (
+                    "so", "just", "please", "can", "you", "could", "let", "us", "only"):
+                k += 1
+            if k < len(rest) and rest[k].word in ("make", "keep", "leave", "want"):
+                k += 1
+                if k < len(rest) and rest[k].word in _PRONOUNS:
+                    k += 1
+            k += 1 if k < len(rest) and rest[k].word in ("just", "only") else 0
+            if k < len(rest) and (rest[k].kind == "number" or rest[k].word in lx.NUMBER_WORDS):
+                value = rest[k].value if rest[k].kind == "number" else lx.NUMBER_WORDS[rest[k].word]
+                number = Token(str(int(value)), "number", float(value))
+                return [*tokens[:i], _tok("change"), _tok("the"), _tok("number"), _tok("of"), *name, _tok("to"),
+                        number, *rest[k + 1:]]
+    return tokens

@@ -6,7 +6,7 @@ from __future__ import annotations
 from agents.parsing import lexicon as lx
 from agents.parsing.attributes import filter_item, parse_color_param, parse_quote
 from agents.parsing.cursor import Cursor
-from agents.parsing.nouns import NounPhrase
+from agents.parsing.nouns import NounPhrase, parse_np
 from agents.parsing.numbers import ResizeItem, parse_angle, parse_degree, parse_resize, resize_factor
 from agents.parsing.slots import (
     Item,
@@ -22,6 +22,7 @@ from agents.parsing.slots import (
 )
 from agents.parsing.swaps import (
     by_number,
+    count_clause,
     count_item,
     count_of,
     gradient_item,
@@ -143,7 +144,7 @@ def build_make(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
 _ENLARGE = frozenset({"enlarge", "grow", "magnify", "expand", "upscale", "maximize", "widen", "inflate", "double",
                       "triple", "blow", "up"})
 _SHRINK = frozenset({"shrink", "downscale", "minimize", "compress", "halve", "down"})
-_VERB_MULT = {"double": 2.0, "triple": 3.0, "halve": 0.5}
+_VERB_MULT = {"double": 2.0, "triple": 3.0, "halve": 0.5, "quadruple": 4.0}
 _SIZE_WORDS = skipper(("the", "size", "of"), ("its", "size"), ("their", "size"), ("in", "size"), ("the", "size"),
                        ("size", "of"), ("'s", "size"), ("size",))
 
@@ -156,7 +157,26 @@ def _particle(cur: Cursor) -> int | None:
     return None
 
 
+_NUMBER_OF = (("the", "number", "of"), ("the", "count", "of"), ("the", "amount", "of"), ("the", "quantity", "of"),
+              ("how", "many"))
+
+
+def _multiplied_count(cur: Cursor, factor: float) -> IntentClause | None:
+    """ "double the number of cats", "triple the flowers": how many there are, not how big."""
+    save = cur.pos
+    said = any(cur.accept(*words) for words in _NUMBER_OF)
+    np = parse_np(cur, "target")
+    if np is not None and (said or np.spec.plural) and not np.spec.reference:
+        return count_clause(np, factor=factor)
+    cur.pos = save
+    return None
+
+
 def build_resize(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
+    if verb[0] in _VERB_MULT:
+        counted = _multiplied_count(cur, _VERB_MULT[verb[0]])
+        if counted is not None:
+            return [counted]
     sign = 1 if _ENLARGE & set(verb) else -1 if _SHRINK & set(verb) else 0
     items = collect(cur, [("skip", _SIZE_WORDS), ("resize", parse_resize), ("degree", parse_degree),
                           ("particle", _particle), ("np", np_target)])

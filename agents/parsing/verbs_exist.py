@@ -118,7 +118,8 @@ def verbless(cur: Cursor) -> bool:
         item = count_item(cur)
         if item is not None and item.np is not None and (item.delta is not None or cur.pos > save):
             # "3 more clocks", "only two cats", "4 birds?" (a count said alone asks for that many)
-            return item.delta is not None or cur.tokens[save].word in ("only", "just") or cur.at_clause_end()
+            return item.delta is not None or cur.tokens[save].word in ("only", "just") or cur.at_clause_end() or \
+                cur.word() in ("please", "pls", "plz", "thanks", "thx")
         cur.pos = save
         np = parse_np(cur, "insert", allow_compound=True)
         if np is not None and names_backdrop(np) and backdrop_from(np) is not None:

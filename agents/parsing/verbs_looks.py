@@ -9,7 +9,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import parse_np
 from agents.parsing.numbers import amount, parse_axis, parse_degree
 from agents.parsing.slots import clause, collect, np_target, object_spec, scoped, skipper
-from agents.parsing.swaps import count_item, count_of, to_number
+from agents.parsing.swaps import count_clause, count_item, count_of, to_number
 from agents.parsing.verbs_geometry import build_flip
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -96,6 +96,12 @@ def build_adjust(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     if verb[-1] == "noise":
         return [clause(OpKind.FILTER, TargetSpec(scope="image"), filter="denoise", strength=1.0)]
     lower = bool(_LOWER_VERBS & set(verb))
+    if verb in (("more",), ("less",)) and not _names_quantity(cur):
+        cur.pos -= 1
+        item = count_item(cur)  # "more cats", "less trees": one more or fewer of them
+        if item is not None and item.np is not None:
+            return [count_clause(item.np, delta=item.delta)]
+        cur.pos += 1
     if verb[0] == "add" and not _names_quantity(cur):
         from agents.parsing.verbs_objects import build_insert  # "add some flowers to the vase"
 

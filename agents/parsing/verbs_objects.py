@@ -21,7 +21,7 @@ from agents.parsing.slots import (
     remove_tail,
     segments,
 )
-from agents.parsing.swaps import count_clause, count_item
+from agents.parsing.swaps import count_clause, count_item, like_that
 from agents.parsing.tokens import phrase_at
 from agents.parsing.verbs_change import build_make
 from agents.parsing.verbs_exist import BACKGROUND_TAILS, backdrop_of_insert, background_placement, build_exist
@@ -155,6 +155,7 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     items = collect(cur, [
         ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
         ("replaces", replaced_thing), ("relation", _onto_thing), ("np", _np_insert), ("color", parse_color_param),
+        ("skip", like_that),
     ])
     replaced = next((v for n, v in items if n == "replaces"), None)
     if replaced is not None:
@@ -175,7 +176,8 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
             if np.size_word:
                 out["size"] = np.size_word
             for name, value in params:
-                out[name] = value
+                if name != "skip":
+                    out[name] = value
             target = TargetSpec(phrase=spec.phrase, noun=spec.noun, size=spec.size,
                                 colors=[out["color"]] if out.get("color") else list(spec.colors),
                                 plural=count > 1)
@@ -223,6 +225,15 @@ def _names_new_thing(cur: Cursor) -> bool:
     return np is not None and np.indefinite and not np.definite
 
 
+def count_item_ahead(cur: Cursor) -> bool:
+    save = cur.pos
+    try:
+        item = count_item(cur)
+        return item is not None and item.np is not None
+    finally:
+        cur.pos = save
+
+
 def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """A wish: "I want a black circle" adds it; "I'd like the circle in cyan" / "I want it gone" change it."""
     cur.accept("to", "have") or cur.accept("to", "see") or cur.accept("to", "add")
@@ -231,8 +242,8 @@ def build_want(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     more = _more_or_fewer(cur)
     if more:
         return more
-    if _counted_things_ahead(cur):
-        return build_exist(cur, verb)  # "I want five hexagons": five in all
+    if _counted_things_ahead(cur) or ({"only", "just"} & set(verb) and count_item_ahead(cur)):
+        return build_exist(cur, verb)  # "I want five hexagons", "I only want one lamp": that many in all
     if _placement_ahead(cur):
         return build_move(cur, verb)  # "I'd like the penguin more to the left"
     if quote_ahead(cur) or _names_new_thing(cur):

@@ -18,7 +18,7 @@ Split = Literal["dev", "test"]
 # The parameters each kind must state (one of each tuple), and those it may state.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "remove": (), "insert": (("noun",),), "replace": (("noun",),), "recolor": (("color",),),
-    "material": (("material",),), "background": (("scene", "color", "gradient"),), "count": (("count", "delta"),),
+    "material": (("material",),), "background": (("scene", "color", "gradient"),), "count": (("count", "delta", "factor"),),
     "replace_text": (("new",), ("old",)), "move": (("direction", "position", "relation"),),
     "resize": (("factor",), ("tolerance",)), "filter": (("filter",),),
 }
@@ -26,7 +26,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "remove": frozenset(), "insert": frozenset({"noun", "color", "count", "position", "relation"}),
     "replace": frozenset({"noun", "phrase", "color"}), "recolor": frozenset({"color"}),
     "material": frozenset({"material"}), "background": frozenset({"scene", "color", "gradient"}),
-    "count": frozenset({"count", "delta"}), "replace_text": frozenset({"old", "new"}),
+    "count": frozenset({"count", "delta", "factor"}), "replace_text": frozenset({"old", "new"}),
     "move": frozenset({"direction", "position", "relation", "amount_px"}),
     "resize": frozenset({"factor", "tolerance"}), "filter": frozenset({"filter"}),
 }
