@@ -136,3 +136,22 @@ def test_another_one_just_like_that_adds_one():
     [clause] = parse("add another bird just like that one").clauses
     assert (clause.op.value, clause.params) == ("insert", {"noun": "bird", "color": None, "count": 1,
                                                            "use_reference": False})
+
+
+@pytest.mark.parametrize("text,old,new", [
+    ("get rid of the cup and put a glass there", "cup", "glass"),
+    ("delete the lamp, put a plant in its place", "lamp", "plant"),
+    ("remove the cat and add a dog instead", "cat", "dog"),
+    ("make the apple an orange", "apple", "orange"),
+    ("let the dog be a cat", "dog", "cat"),
+])
+def test_replacements_said_in_two_steps_or_with_a_thing_colour(text, old, new):
+    [clause] = parse(text).clauses
+    assert (clause.op.value, clause.target.noun, clause.params["noun"]) == ("replace", old, new)
+    assert not clause.revision
+
+
+def test_a_removal_and_an_addition_elsewhere_stay_two_edits():
+    assert said("remove the cat and add a dog on the left") == [("remove", "cat", {}),
+                                                               ("insert", "dog", {"noun": "dog", "position": "left"})]
+    assert said("make it an orange colour")[0][0] == "recolor"

@@ -9,15 +9,25 @@ from agents.parsing.nouns import color_word, is_noun_word
 from agents.parsing.numbers import parse_degree
 from agents.parsing.tokens import longest_match
 
+# Colour words that also name things, read as the thing after "a" / "an".
+_THING_COLORS = frozenset({"orange", "lime", "lemon", "peach", "plum", "cherry", "rose", "olive", "salmon", "mint",
+                           "chestnut", "coral", "tomato", "banana", "chocolate", "coffee", "ruby", "emerald",
+                           "sapphire", "amber", "lavender", "wine", "mustard", "honey", "sky", "pumpkin", "brick"})
+
 
 def parse_color_param(cur: Cursor) -> str | None:
     """ "blue", "to blue", "into dark red", "in red", "a green colour" (not "red circles")."""
     save = cur.pos
     cur.accept("to", "be") or cur.accept_any(frozenset({"to", "into", "in", "with", "as"}))
     definite = cur.accept("the")
-    cur.accept("a") or cur.accept("an") or cur.accept("some")
+    article = bool(cur.accept("a") or cur.accept("an"))
+    cur.accept("some")
     color = color_word(cur)
     one = cur.word() in ("one", "ones")
+    if article and color is not None and cur.tokens[cur.pos - 1].word in _THING_COLORS and not one and \
+            cur.word() not in ("color", "colour", "shade", "tone", "hue", "paint"):
+        cur.pos = save  # "make the apple an orange": a thing; "make it an orange colour" is the colour
+        return None
     # "the red one" names a thing; "a red one" / "into a blue one" is the colour it should get
     if color is None or ((is_noun_word(cur.word()) or _names_thing(cur)) and not one) or (definite and one):
         cur.pos = save

@@ -1,11 +1,15 @@
 """A new thing said first and the thing it replaces after: "I want a swan instead of the elephant",
 "use a green poster in place of the shelf", "put a clock where the pot is", "have a cake replace my
-headphone". The insert builder reads the new thing; these rules read the old one."""
+headphone". The insert builder reads the new thing; these rules read the old one.
+
+"Remove the cup and put a glass there" says the same in two clauses: the insertion is marked
+(:func:`in_its_place`) and :func:`merge_remove_then_put` makes the pair one replacement."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import NounPhrase, parse_np
 from agents.parsing.slots import object_spec
@@ -47,3 +51,55 @@ def replace_from_insert(cur: Cursor, items: list[tuple[str, Any]], replaced: Nou
     if color is not None:
         params["color"] = color
     return [IntentClause(op=OpKind.REPLACE, target=object_spec(replaced), params=params)]
+
+
+_IN_ITS_PLACE = (("in", "its", "place"), ("in", "their", "place"), ("where", "it", "was"), ("where", "they", "were"),
+                 ("where", "it", "used", "to", "be"), ("in", "the", "same", "spot"), ("in", "the", "same", "place"),
+                 ("in", "that", "spot"), ("there", "instead"), ("instead",), ("there",))
+IN_PLACE = "in_place_of_removed"  # the marker a put-clause carries until it is merged
+
+
+def in_its_place(cur: Cursor) -> bool | None:
+    """ "there", "in its place", "instead" after a removal earlier in the message (not a marked region)."""
+    if not any(_removes(t) for t in cur.tokens[:cur.clause_start]):
+        return None
+    for phrase in _IN_ITS_PLACE:
+        save = cur.pos
+        if cur.accept(*phrase):
+            if phrase in (("there",), ("instead",)) and not cur.at_clause_end():
+                cur.pos = save
+                continue
+            return True
+    return None
+
+
+def merge_remove_then_put(clauses: list[IntentClause]) -> list[IntentClause]:
+    """A removal followed by a put-clause marked :data:`IN_PLACE`: one replacement of the removed thing."""
+    out: list[IntentClause] = []
+    for clause in clauses:
+        marked = clause.params.pop(IN_PLACE, False)
+        if marked and clause.op == OpKind.INSERT and out and out[-1].op == OpKind.REMOVE:
+            removed = out.pop()
+            words = (clause.target.phrase or "").split()
+            if words and words[0] in ("a", "an", "the", "some"):
+                words = words[1:]
+            params = {"noun": clause.params.get("noun"), "phrase": " ".join(words) or clause.params.get("noun")}
+            if clause.params.get("color"):
+                params["color"] = clause.params["color"]
+            out.append(IntentClause(op=OpKind.REPLACE, target=removed.target, params=params))
+            continue
+        out.append(clause)
+    return out
+
+
+def _removes(t) -> bool:
+    return lx.VERBS.get((t.word,)) == "remove" or t.word == "rid"
+
+
+def instead_said_of_a_removal(tokens: list) -> bool:
+    """ "remove the cup and add a glass instead": "instead" belongs to this message, not to the last edit."""
+    words = [t.word for t in tokens if t.kind == "word"]
+    if not words or words[-1] != "instead":
+        return False
+    first = next((i for i, t in enumerate(tokens) if _removes(t)), None)
+    return first is not None and any(lx.VERBS.get((t.word,)) in ("insert", "place") for t in tokens[first + 1:])

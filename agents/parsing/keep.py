@@ -70,6 +70,10 @@ def split_keep(tokens: list[Token], context: Context, verb_at) -> tuple[list[Tok
     return out, kept
 
 
+def _ends(tokens: list[Token], i: int) -> bool:
+    return i >= len(tokens) or tokens[i].kind in _BOUNDARY_KINDS or tokens[i].word in ("and", "but", "please", "then")
+
+
 def _all_but(tokens: list[Token], i: int) -> bool:
     """ "blur everything but the face", "all but the star": "but" after everything / all keeps."""
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -104,6 +108,8 @@ def _keep_at(tokens: list[Token], i: int, context: Context, verb_at) -> tuple[Ta
             return None
         spec = np.spec
     tail = phrase_at(tokens, cur.pos, _TAILS)
+    if tail == 1 and tokens[cur.pos].word == "be" and not _ends(tokens, cur.pos + 1):
+        tail = 0  # "let the dog be" keeps it; "let the dog be a cat" changes it
     if needs_tail and not tail and not (i > 0 and tokens[i - 1].word in ("but", "while")):
         return None
     cur.pos += tail

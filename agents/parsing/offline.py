@@ -25,6 +25,7 @@ from agents.parsing.generation import (
     parse_variations,
 )
 from agents.parsing.history import parse_history
+from agents.parsing.instead import instead_said_of_a_removal, merge_remove_then_put
 from agents.parsing.keep import split_keep
 from agents.parsing.references import resolve_clauses
 from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
@@ -79,7 +80,8 @@ class OfflineIntentParser:
             kept = ", ".join(k.phrase or k.noun or "it" for k in keep)
             raise UnparseableInstruction(text, [], f"I understood to keep {kept} as it is; say what to change")
         # 2. "actually … instead" marks a revision of the last edit
-        tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, REVISION_TAILS)
+        own_instead = instead_said_of_a_removal(tokens)
+        tokens, lead, tail = strip_markers(tokens, REVISION_LEADS, frozenset() if own_instead else REVISION_TAILS)
         revision = lead or tail
         if not any(t.kind in ("word", "number", "quote") for t in tokens):
             raise UnparseableInstruction(text, [], "say what to do instead, e.g. 'actually, make it green'")
@@ -133,7 +135,7 @@ class OfflineIntentParser:
                 for clause in clauses:
                     clause.revision = True
 
-        clauses = resolve_clauses(clauses, request.head, request.recent_turns)
+        clauses = resolve_clauses(merge_remove_then_put(clauses), request.head, request.recent_turns)
         return Intent(kind="edit", text=text, clauses=[_image_fallback(c) for c in clauses], ignored_words=ignored,
                       keep=keep)
 

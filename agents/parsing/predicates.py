@@ -33,7 +33,7 @@ _SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({
 _QUESTION_LEADS: frozenset[tuple[str, ...]] = frozenset({
     ("can",), ("could",), ("would",), ("will",), ("should",), ("may",), ("might",), ("what", "if"),
     ("how", "about", "if"), ("what", "would"), ("how", "would"), ("how", "will"), ("how", "does"), ("i", "wish"), ("imagine", "if"), ("suppose",), ("i", "would", "like", "it", "if"),
-    ("would", "it", "work", "if"), ("is", "it", "possible", "that"), ("what", "would", "happen", "if"),
+    ("would", "it", "work", "if"), ("is", "it", "possible", "that"), ("what", "would", "happen", "if"), ("let",),
 })
 _ASKED_BE: frozenset[tuple[str, ...]] = frozenset({
     ("be",), ("look",), ("become",), ("get",), ("turn",), ("was",), ("were",), ("is",), ("looked",), ("became",),

@@ -8,7 +8,7 @@ from typing import Any
 from agents.parsing import lexicon as lx
 from agents.parsing.attributes import parse_color_param, parse_filter_param
 from agents.parsing.cursor import Cursor
-from agents.parsing.instead import replace_from_insert, replaced_thing
+from agents.parsing.instead import IN_PLACE, in_its_place, replace_from_insert, replaced_thing
 from agents.parsing.nouns import NounPhrase, parse_np, parse_relation
 from agents.parsing.places import insert_position, parse_direction, user_place
 from agents.parsing.slots import (
@@ -153,7 +153,7 @@ def build_insert(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
         return build_filter_named(cur, None)
     cur.pos = save
     items = collect(cur, [
-        ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
+        (IN_PLACE, in_its_place), ("relation", parse_relation), ("relation", user_place), ("position", insert_position),
         ("replaces", replaced_thing), ("relation", _onto_thing), ("np", _np_insert), ("color", parse_color_param),
         ("skip", like_that),
     ])
