@@ -153,5 +153,6 @@ def test_replacements_said_in_two_steps_or_with_a_thing_colour(text, old, new):
 
 def test_a_removal_and_an_addition_elsewhere_stay_two_edits():
     assert said("remove the cat and add a dog on the left") == [("remove", "cat", {}),
-                                                               ("insert", "dog", {"noun": "dog", "position": "left"})]
+                                                               ("insert", "dog", {"noun": "dog", "color": None, "count": 1,
+                                                                           "position": "left"})]
     assert said("make it an orange colour")[0][0] == "recolor"
