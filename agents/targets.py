@@ -28,6 +28,7 @@ from .regions import (
     mask_iou,
     position_score,
 )
+from .relations import related
 
 # Relative differences below this fraction of the image size count as a tie.
 TIE_FRACTION = 0.06
@@ -149,6 +150,8 @@ def resolve(spec: TargetSpec, scene: Scene) -> Resolution:
         raise cannot_find(thing, why="nothing there matches it")
     candidates = narrow(candidates, spec, scene.shape)
     singular = not (spec.plural or spec.all)
+    if spec.relation is not None and (len(candidates) > 1 or not singular):
+        candidates = _by_relation(candidates, spec, scene)
     if singular and len(candidates) > 1:
         ordered = sorted(candidates, key=lambda c: (c.box[0], c.box[1]))
         names = [c.describe(scene.shape) for c in ordered]
@@ -156,6 +159,22 @@ def resolve(spec: TargetSpec, scene: Scene) -> Resolution:
         question = f"Which {noun} do you mean: " + ", ".join(names[:-1]) + f" or {names[-1]}?"
         return Resolution(candidates=ordered, ambiguous=True, question=question)
     return Resolution(candidates=candidates)
+
+
+def _by_relation(candidates: list[Candidate], spec: TargetSpec, scene: Scene) -> list[Candidate]:
+    """The candidates that stand in the said relation to the anchor ("the cup next to the laptop")."""
+    relation = spec.relation
+    assert relation is not None
+    anchor = resolve(relation.anchor, scene)  # raises TargetNotFound naming the anchor when it is not there
+    if anchor.ambiguous:
+        return candidates  # which anchor is unclear: the question about the target says so
+    anchor_box = anchor.candidates[0].box
+    others = [c for c in candidates if not _same_thing(c.mask, anchor.candidates[0].mask)]
+    picked = related([c.box for c in others], anchor_box, relation.rel)
+    if not picked:
+        raise cannot_find(_thing(spec), why=f"nothing like it is {relation.rel.replace('_', ' ')} "
+                                            f"the {_thing(relation.anchor)}")
+    return [others[i] for i in picked]  # several equally close: still ambiguous, the user is asked
 
 
 def _spec_words(spec: TargetSpec) -> str:

@@ -161,6 +161,19 @@ class TargetSpec(Model):
     exclude_entity_ids: list[str] = Field(default_factory=list)
     entity_ids: list[str] = Field(default_factory=list, description="filled when resolved to entities")
     scope: Literal["object", "image", "background", "region"] = "object"
+    relation: TargetRelation | None = Field(
+        default=None, description="'the mug left of the laptop': where it is relative to another thing"
+    )
+
+
+class TargetRelation(Model):
+    """A target described by another thing: rel is left_of, right_of, above, below, on, next_to, behind."""
+
+    rel: str
+    anchor: TargetSpec
+
+
+TargetSpec.model_rebuild()
 
 
 class IntentClause(Model):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.operations import operation
 from engines.classical.colors import PALETTE, canonical_color
 from engines.classical.vocabulary import canonical_noun
-from state.models import FeedbackHint, IntentClause, OpKind, TargetSpec
+from state.models import FeedbackHint, IntentClause, OpKind, TargetRelation, TargetSpec
 
 OpName = Literal["remove", "insert", "replace", "recolor", "material", "background", "count", "move", "resize",
                  "filter", "text", "replace_text", "crop", "rotate", "flip"]
@@ -35,8 +35,8 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class WireTarget(Wire):
-    """What an operation acts on (TargetSpec in a closed shape)."""
+class WireAnchor(Wire):
+    """A thing another is told apart by, or placed against (TargetSpec in a closed shape, no relation of its own)."""
 
     phrase: str = Field(default="", description="the whole noun phrase as said, e.g. 'the painted white leaf pattern'")
     noun: str | None = Field(default=None, description="head noun, singular ('pattern'); null = any object")
@@ -59,7 +59,14 @@ class WireTarget(Wire):
 
 class WireRelation(Wire):
     rel: Literal["above", "below", "left_of", "right_of", "next_to", "on"]
-    anchor: WireTarget
+    anchor: WireAnchor
+
+
+class WireTarget(WireAnchor):
+    """What an operation acts on (TargetSpec in a closed shape)."""
+
+    relation: WireRelation | None = Field(
+        default=None, description="a target told apart by another thing: 'the cup next to the laptop'")
 
 
 class WireParams(Wire):
@@ -151,8 +158,9 @@ def _ids(ids: list[str], known: set[str] | None, what: str) -> list[str]:
     return list(ids)
 
 
-def to_target(wire: WireTarget, known_ids: set[str] | None = None) -> TargetSpec:
+def to_target(wire: WireAnchor, known_ids: set[str] | None = None) -> TargetSpec:
     """A TargetSpec with canonical colour and noun words and only known entity ids."""
+    relation = wire.relation if isinstance(wire, WireTarget) else None
     return TargetSpec(
         phrase=wire.phrase, noun=_noun(wire.noun), colors=[_color(c) for c in wire.colors],
         modifiers=[w.strip().lower() for w in wire.modifiers if w.strip()],
@@ -161,6 +169,8 @@ def to_target(wire: WireTarget, known_ids: set[str] | None = None) -> TargetSpec
         size=wire.size, plural=wire.plural, all=wire.all, reference=wire.reference,
         entity_ids=_ids(wire.entity_ids, known_ids, "target"),
         exclude_entity_ids=_ids(wire.exclude_entity_ids, known_ids, "exclude_entity_ids"), scope=wire.scope,
+        relation=None if relation is None else TargetRelation(rel=relation.rel,
+                                                              anchor=to_target(relation.anchor, known_ids)),
     )
 
 
@@ -209,6 +219,6 @@ def to_hint(wire: WireHint) -> FeedbackHint:
 
 
 __all__ = [
-    "FilterName", "OpName", "Position", "WireClause", "WireHint", "WireParams", "WireRelation", "WireTarget",
+    "FilterName", "OpName", "Position", "WireClause", "WireHint", "WireParams", "WireAnchor", "WireRelation", "WireTarget",
     "to_clause", "to_hint", "to_params", "to_target",
 ]

@@ -80,6 +80,12 @@ def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
                 cur.accept("in", "the", "foreground") or cur.accept("in", "front")):
             spec.modifiers = [*spec.modifiers, " ".join(t.word for t in cur.tokens[save:cur.pos])]
             continue  # "the people in the background": where they are, not a second target
+        if spec.scope == "object" and spec.possessor is None and spec.noun and cur.frame in _DESCRIBED_FRAMES and \
+                _owner_after_of(cur, spec):
+            continue  # "the face of the man on the left": the man's face
+        if spec.scope == "object" and spec.relation is None and cur.frame in _DESCRIBED_FRAMES and \
+                spec.reference is None and _described_by_another(cur, spec):
+            continue  # "remove the cup next to the laptop": which cup, not a second target
         place = parse_position(cur, TARGET_POSITION_PREPS)
         if place is not None and cur.word() == "of":
             cur.pos = save  # "on the left of the mug" relates it to another thing
@@ -104,6 +110,50 @@ def post_modifiers(cur: Cursor, np: NounPhrase) -> None:
                 np.post_colors.append(color)
                 continue
         return
+
+
+# Clauses whose target a relation describes; in move, put and add clauses it says where the thing goes.
+_DESCRIBED_FRAMES = frozenset({"remove", "make", "resize", "filter", "adjust", "take", "duplicate", "keep"})
+_BEHIND = (("behind",), ("in", "back", "of"), ("at", "the", "back", "of"))
+
+
+def _described_by_another(cur: Cursor, spec) -> bool:
+    """ "(the cup) next to the laptop", "(the book) under the lamp", "(the wall) behind her"."""
+    from agents.parsing.nouns import parse_np, parse_relation  # nouns imports this module
+
+    save = cur.pos
+    relation = None
+    if any(cur.accept(*words) for words in _BEHIND):
+        anchor = parse_np(cur, "target")
+        if anchor is not None and not anchor.place and anchor.spec.scope == "object":
+            relation = {"rel": "behind", "anchor": anchor.spec}
+    else:
+        relation = parse_relation(cur)
+    indefinite = cur.tokens[save + 1].word in ("a", "an", "some") if save + 1 < len(cur.tokens) else False
+    if relation is None or relation["anchor"].scope != "object" or indefinite:
+        cur.pos = save  # "in a park" is a place said of the whole clause
+        return False
+    from state.models import TargetRelation
+
+    spec.relation = TargetRelation(rel=relation["rel"], anchor=relation["anchor"])
+    return True
+
+
+def _owner_after_of(cur: Cursor, spec) -> bool:
+    from agents.parsing.nouns import parse_np
+
+    save = cur.pos
+    if not cur.accept("of") or cur.word() not in ("the", "her", "his", "their", "my", "that", "this"):
+        cur.pos = save
+        return False
+    owner = parse_np(cur, "target")
+    if owner is None or owner.place or owner.spec.scope != "object" or not owner.spec.noun:
+        cur.pos = save
+        return False
+    spec.possessor = owner.spec.noun
+    if owner.spec.position and not spec.position:
+        spec.position = owner.spec.position  # "the face of the man on the left"
+    return True
 
 
 def comparative_color(word: str) -> str | None:
