@@ -8,12 +8,15 @@ EngineUnavailable, never with a lost or doubled turn; an unreachable cluster is 
 from __future__ import annotations
 
 import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from engines.base import EngineUnavailable
 from graph import Editor
+from tests.api_workers import api_workers, head_image, send
 from tests.ray_cluster import ray_available, ray_cluster  # noqa: F401  (the session fixture)
 from tests.redis_server import free_port
 from tests.scenes import scene
@@ -107,3 +110,46 @@ def test_unreachable_cluster_names_the_address() -> None:
     address = f"127.0.0.1:{free_port()}"
     with pytest.raises(EngineUnavailable, match=address):
         Editor(store="memory://", engines=f"ray://{address}")
+
+
+def test_two_api_workers_over_one_redis_give_the_images_of_one_process(ray_cluster, redis_server,  # noqa: F811
+                                                                      tmp_path) -> None:
+    """Two `retouch serve` processes take turns on one session; every turn's image equals the one
+    the same turn gives with the classical engines in this process."""
+    local = _dialogue("classical")
+    with api_workers(2, redis_server.url, f"ray://{ray_cluster.address}", tmp_path,
+                     prefix=f"workers{uuid.uuid4().hex[:8]}") as workers:
+        clients = [worker.client() for worker in workers]
+        session_id = clients[0].post("/sessions").json()["id"]
+        served = []
+        for index, text in enumerate(DIALOGUE):
+            by, other = clients[index % 2], clients[(index + 1) % 2]
+            response = send(by, session_id, text, scene(*THREE) if index == 0 else None)
+            assert response.status_code == 200, response.text
+            assert response.json()["turn_index"] == index + 1
+            served.append(head_image(other, session_id))  # the other worker sees the turn at once
+        history = clients[1].get(f"/sessions/{session_id}/history").json()["turns"]
+    assert [turn["index"] for turn in history] == [1, 2, 3, 4, 5]
+    for index, (a, b) in enumerate(zip(served, local, strict=True)):
+        assert a.shape == b.shape and np.array_equal(a, b), f"turn {index + 1} differs"
+
+
+def test_turns_racing_through_two_workers_commit_once_each(ray_cluster, redis_server, tmp_path) -> None:  # noqa: F811
+    """The same session, one message at each worker at once: both turns commit (one re-runs on the
+    other's result) or one is a 409 session_conflict; never a lost or doubled turn."""
+    with api_workers(2, redis_server.url, f"ray://{ray_cluster.address}", tmp_path,
+                     prefix=f"race{uuid.uuid4().hex[:8]}") as workers:
+        clients = [worker.client() for worker in workers]
+        session_id = clients[0].post("/sessions").json()["id"]
+        assert send(clients[0], session_id, "make the red circle yellow", scene(*THREE)).status_code == 200
+        texts = ["remove the green triangle", "make the blue square red"]
+        with ThreadPoolExecutor(2) as pool:
+            responses = list(pool.map(lambda pair: send(pair[0], session_id, pair[1]), zip(clients, texts, strict=True)))
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses in ([200, 200], [200, 409]), [r.text for r in responses]
+        conflicts = [r.json() for r in responses if r.status_code == 409]
+        assert all(body["error"]["code"] == "session_conflict" for body in conflicts)
+        history = clients[1].get(f"/sessions/{session_id}/history").json()["turns"]
+        committed = [r.json()["turn_index"] for r in responses if r.status_code == 200]
+    assert [turn["index"] for turn in history] == list(range(1, 2 + len(committed)))
+    assert sorted(committed) == list(range(2, 2 + len(committed)))
