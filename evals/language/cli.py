@@ -32,12 +32,19 @@ def language(
     json_path: Annotated[Path | None, typer.Option("--json", help="write the figures to this file")] = None,
     failures: Annotated[int, typer.Option("--failures", help="print N failing lines with what was parsed")] = 0,
     by_voice: Annotated[bool, typer.Option("--by-voice", help="also a table per voice")] = False,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="another corpus file in the same line format "
+                                                "(e.g. evals/language/probe.jsonl)")] = None,
 ) -> None:
     """Parse every corpus line of a split and print understanding per task type and overall:
     ops right, target right (and head noun), params right (and every parameter), and the median
     parse time. Tune the grammar on dev; test is for reporting only."""
+    from .generate import CORPUS
     from .run import evaluate, load, make_parser, select, summarize
     from .score import expected_text
+
+    corpus_path = corpus or CORPUS
+    if not corpus_path.is_file():
+        raise typer.BadParameter(f"no corpus file at {corpus_path}", param_hint="--corpus")
 
     if split not in ("dev", "test", "all"):
         raise typer.BadParameter("choose dev, test or all", param_hint="--split")
@@ -46,7 +53,7 @@ def language(
         from .backends import report_cli
 
         try:
-            report_cli(backend, select(load(), chosen_split, limit), json_path, console)
+            report_cli(backend, select(load(corpus_path), chosen_split, limit), json_path, console)
         except ValueError as err:
             raise typer.BadParameter(str(err), param_hint="--backend") from err
         return
@@ -54,10 +61,10 @@ def language(
         parser = make_parser(backend)
     except ValueError as err:
         raise typer.BadParameter(str(err), param_hint="--backend") from err
-    lines = select(load(), chosen_split, limit)
+    lines = select(load(corpus_path), chosen_split, limit)
     results = evaluate(parser, lines)
     summary = summarize(results)
-    console.print(_table(f"language corpus, {split} split, {backend} parser ({len(results)} lines)",
+    console.print(_table(f"{corpus_path.name}, {split} split, {backend} parser ({len(results)} lines)",
                          summary["by_task"], summary["overall"]))
     if by_voice:
         console.print(_table("per voice", summary["by_voice"], summary["overall"], first="voice"))
@@ -70,7 +77,7 @@ def language(
         console.print(f"    expected: {escape(expected_text(line))}")
         console.print(f"    got:      {escape(r.error or r.got)}")
     if json_path:
-        figures = {"split": split, "backend": backend, "limit": limit, **summary,
+        figures = {"corpus": str(corpus_path), "split": split, "backend": backend, "limit": limit, **summary,
                    "failures": [r.model_dump() for r in wrong]}
         json_path.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
         console.print(f"written {json_path}")

@@ -140,7 +140,7 @@ def params_match(expected: ExpectedOp, got: IntentClause) -> bool:
             return color(p.get("color")) == e["color"]
         return [color(c) for c in p.get("gradient") or []] == e["gradient"]
     if op == "count":
-        key = "count" if "count" in e else "delta"
+        key = next(k for k in ("count", "delta", "factor") if k in e)
         return p.get(key) == e[key]
     if op == "replace_text":
         old = str(p.get("old") or "").strip("'\"“” ")

@@ -1,0 +1,237 @@
+"""Probe lines for add with a placement, move next to something, and some of every other task."""
+
+from __future__ import annotations
+
+from .probe_build import background as bg
+from .probe_build import count as amount
+from .probe_build import insert, look, material, move, recolor, remove, replace, resize, text
+
+
+def _it(op: dict, noun: str) -> dict:
+    """A pronoun target that means the thing named before it."""
+    op["target"]["noun"] = noun
+    return op
+
+
+FAMILIES = {
+    "add.stick_on": [
+        ("stick a hat on the dog", [insert("a hat", rel=("on", "the dog"))]),
+        ("pop a lamp beside the couch", [insert("a lamp", rel=("next", "the couch"))]),
+        ("throw a ball next to the puppy", [insert("a ball", rel=("next", "the puppy"))]),
+        ("slap a sticker on the laptop", [insert("a sticker", rel=("on", "the laptop"))]),
+        ("drop a cat onto the sofa", [insert("a cat", rel=("on", "the sofa"))]),
+        ("stick a red bow on top of the present", [insert("a red bow", rel=("on", "the present"))]),
+    ],
+    "add.needs": [
+        ("there needs to be a rug under the table", [insert("a rug", rel=("below", "the table"))]),
+        ("we need a lamp next to the bed", [insert("a lamp", rel=("next", "the bed"))]),
+        ("i need a plant to the left of the sofa", [insert("a plant", rel=("left", "the sofa"))]),
+        ("there's room for a chair beside the desk", [insert("a chair", rel=("next", "the desk"))]),
+        ("it needs a cloud above the house", [insert("a cloud", rel=("above", "the house"))]),
+    ],
+    "add.scene_noun": [
+        ("a bird flying above the tree", [insert("a bird", rel=("above", "the tree"))]),
+        ("a cat sleeping on the sofa", [insert("a cat", rel=("on", "the sofa"))]),
+        ("a little boat next to the dock", [insert("a little boat", rel=("next", "the dock"))]),
+        ("some flowers in the bottom left", [insert("some flowers", position="bottom-left")]),
+        ("a moon in the top right corner", [insert("a moon", position="top-right")]),
+        ("a dog sitting right by the door", [insert("a dog", rel=("next", "the door"))]),
+    ],
+    "add.want_there": [
+        ("i want a bench under the tree", [insert("a bench", rel=("below", "the tree"))]),
+        ("i'd love a lamp on the desk", [insert("a lamp", rel=("on", "the desk"))]),
+        ("can i have a balloon above the girl", [insert("a balloon", rel=("above", "the girl"))]),
+        ("can you get a dog to sit next to the boy", [insert("a dog", rel=("next", "the boy"))]),
+        ("could there be a mailbox to the right of the house", [insert("a mailbox", rel=("right", "the house"))]),
+        ("let's get a fountain in the middle", [insert("a fountain", position="center")]),
+    ],
+    "add.counted": [
+        ("put 3 candles on the cake", [insert("candles", count=3, rel=("on", "the cake"))]),
+        ("add two ducks to the left of the boat", [insert("ducks", count=2, rel=("left", "the boat"))]),
+        ("draw a couple of birds over the house", [insert("birds", count=2, rel=("above", "the house"))]),
+        ("i want three stars in the top left", [insert("stars", count=3, position="top-left")]),
+        ("toss four apples on the table", [insert("apples", count=4, rel=("on", "the table"))]),
+    ],
+    "add.give": [
+        ("give the dog a hat", [insert("a hat", rel=("on", "the dog"))]),
+        ("give the snowman a scarf", [insert("a scarf", rel=("on", "the snowman"))]),
+        ("give the cat a bow tie", [insert("a bow tie", rel=("on", "the cat"))]),
+        ("give the table a vase", [insert("a vase", rel=("on", "the table"))]),
+    ],
+    "add.include": [
+        ("include a sign by the road", [insert("a sign", rel=("next", "the road"))]),
+        ("insert a clock over the fireplace", [insert("a clock", rel=("above", "the fireplace"))]),
+        ("draw a sun in the upper left", [insert("a sun", position="top-left")]),
+        ("paint a rainbow above the hills", [insert("a rainbow", rel=("above", "the hills"))]),
+        ("put in a bench near the pond", [insert("a bench", rel=("near", "the pond"))]),
+        ("place a small candle right beside the book", [insert("a small candle", rel=("next", "the book"))]),
+    ],
+    "move.put_rel": [
+        ("put the lamp next to the sofa", [move("the lamp", rel=("next", "the sofa"))]),
+        ("put the ball under the table", [move("the ball", rel=("below", "the table"))]),
+        ("stick the vase on top of the shelf", [move("the vase", rel=("on", "the shelf"))]),
+        ("place the cup to the right of the plate", [move("the cup", rel=("right", "the plate"))]),
+        ("set the book beside the laptop", [move("the book", rel=("next", "the laptop"))]),
+        ("put my bag on the chair", [move("my bag", rel=("on", "the chair"))]),
+    ],
+    "move.closer": [
+        ("move the cup closer to the plate", [move("the cup", rel=("near", "the plate"))]),
+        ("bring the chair over next to the desk", [move("the chair", rel=("next", "the desk"))]),
+        ("bring the dog closer to the girl", [move("the dog", rel=("near", "the girl"))]),
+        ("slide the book onto the shelf", [move("the book", rel=("on", "the shelf"))]),
+        ("drag the bird above the house", [move("the bird", rel=("above", "the house"))]),
+        ("scoot the stool nearer to the counter", [move("the stool", rel=("near", "the counter"))]),
+    ],
+    "move.should_be": [
+        ("the cat should be sitting on the sofa", [move("the cat", rel=("on", "the sofa"))]),
+        ("the lamp should go to the left of the bed", [move("the lamp", rel=("left", "the bed"))]),
+        ("the vase belongs on the table", [move("the vase", rel=("on", "the table"))]),
+        ("i want the dog beside the tree", [move("the dog", rel=("next", "the tree"))]),
+        ("i'd like the bike next to the fence", [move("the bike", rel=("next", "the fence"))]),
+        ("the clock would look better above the door", [move("the clock", rel=("above", "the door"))]),
+    ],
+    "move.have": [
+        ("have the dog stand beside the tree", [move("the dog", rel=("next", "the tree"))]),
+        ("have the cat sit under the table", [move("the cat", rel=("below", "the table"))]),
+        ("let the bird perch on the fence", [move("the bird", rel=("on", "the fence"))]),
+        ("make the boy stand next to the car", [move("the boy", rel=("next", "the car"))]),
+        ("get the cup over by the kettle", [move("the cup", rel=("next", "the kettle"))]),
+    ],
+    "move.so_its": [
+        ("shift the vase so it's left of the clock", [move("the vase", rel=("left", "the clock"))]),
+        ("move the cat so it's beside the dog", [move("the cat", rel=("next", "the dog"))]),
+        ("move the lamp so that it sits on the desk", [move("the lamp", rel=("on", "the desk"))]),
+        ("nudge the mug so it's right of the laptop", [move("the mug", rel=("right", "the laptop"))]),
+        ("reposition the chair so it's under the window", [move("the chair", rel=("below", "the window"))]),
+    ],
+    "move.places": [
+        ("move the cat over to the left", [move("the cat", direction="left")]),
+        ("push the car a bit to the right", [move("the car", direction="right")]),
+        ("move the sun to the top corner on the right", [move("the sun", position="top-right")]),
+        ("can the boat go more towards the middle", [move("the boat", position="center")]),
+        ("nudge the logo up 20 pixels", [move("the logo", direction="up", px=20)]),
+    ],
+    "remove.casual": [
+        ("lose the hat", [remove("the hat")]),
+        ("ditch the umbrella", [remove("the umbrella")]),
+        ("can you get that car out of there", [remove("that car")]),
+        ("no more trash can please", [remove("trash can")]),
+        ("i don't want the lamp in the picture", [remove("the lamp")]),
+        ("make the guy in the back disappear", [remove("the guy")]),
+        ("clear away the bottles", [remove("the bottles")]),
+    ],
+    "recolor.casual": [
+        ("paint the door red", [recolor("the door", "red")]),
+        ("the car should be blue", [recolor("the car", "blue")]),
+        ("can the sofa be green instead", [recolor("the sofa", "green")]),
+        ("can the shirt be more of a purple", [recolor("the shirt", "purple")]),
+        ("turn the sky orange", [recolor("the sky", "orange")]),
+        ("make her dress pink", [recolor("her dress", "pink")]),
+        ("give the fence a white color", [recolor("the fence", "white")]),
+    ],
+    "material.casual": [
+        ("make the table out of glass", [material("the table", "glass")]),
+        ("i want the chair to be wooden", [material("the chair", "wood")]),
+        ("the vase should be made of marble", [material("the vase", "marble")]),
+        ("turn the statue to gold", [material("the statue", "gold")]),
+        ("give the bag a leather look", [material("the bag", "leather")]),
+        ("what if the cup was ceramic", [material("the cup", "ceramic")]),
+    ],
+    "replace_text.casual": [
+        ("the sign should say 'OPEN'", [text("", "OPEN")]),
+        ("change the words 'Hello' to 'Goodbye'", [text("Hello", "Goodbye")]),
+        ("'Sale' should read 'Closed'", [text("Sale", "Closed")]),
+        ("rewrite 'Cafe' as 'Bakery'", [text("Cafe", "Bakery")]),
+        ("fix the text so 'Hapy' says 'Happy'", [text("Hapy", "Happy")]),
+    ],
+    "resize.casual": [
+        ("the tree looks tiny, double its size", [resize("the tree", 2.0, 0.02)]),
+        ("double the size of the lamp", [resize("the lamp", 2.0, 0.02)]),
+        ("shrink the dog a little", [resize("the dog", 0.87, 0.13)]),
+        ("blow up the balloon to twice its size", [resize("the balloon", 2.0, 0.02)]),
+        ("the cat is way too small", [resize("the cat", 1.6, 0.4)]),
+        ("scale the logo down by half", [resize("the logo", 0.5, 0.02)]),
+        ("can the moon be bigger", [resize("the moon", 1.3, 0.3)]),
+        ("make the car huge", [resize("the car", 1.6, 0.4)]),
+    ],
+    "filter.casual": [
+        ("make it black and white", [look("grayscale", "it")]),
+        ("give the photo a vintage sepia look", [look("sepia", "the photo")]),
+        ("can you blur the background", [look("blur", scope="background")]),
+        ("brighten it up a bit", [look("brighten", "it")]),
+        ("make the whole picture warmer", [look("warm", "the whole picture")]),
+        ("sharpen the picture", [look("sharpen", "the picture")]),
+        ("make it look like a cartoon", [look("cartoon", "it")]),
+    ],
+    "compound.casual": [
+        ("swap the cat for a dog and put it on a beach",
+         [replace("the cat", "a dog"), bg("beach")]),
+        ("remove the hat, then make the shirt red", [remove("the hat"), recolor("the shirt", "red")]),
+        ("add a lamp next to the bed and lose the clock",
+         [insert("a lamp", rel=("next", "the bed")), remove("the clock")]),
+        ("make the background a forest and add two more birds", [bg("forest"), amount("birds", delta=2)]),
+        ("trade the mug for a glass, then move it next to the plate",
+         [replace("the mug", "a glass"), _it(move("it", rel=("next", "the plate")), "glass")]),
+    ],
+    "remove.wish": [
+        ("can you take the sign away", [remove("the sign")]),
+        ("the bin has to go", [remove("the bin")]),
+        ("wipe out the graffiti", [remove("the graffiti")]),
+        ("i'd like the cables gone", [remove("the cables")]),
+        ("please get the bird off the roof", [remove("the bird")]),
+    ],
+    "recolor.wish": [
+        ("the sky needs to be more purple", [recolor("the sky", "purple")]),
+        ("can you do the car in black", [recolor("the car", "black")]),
+        ("i'd like the walls yellow", [recolor("the walls", "yellow")]),
+        ("color the hat blue", [recolor("the hat", "blue")]),
+        ("switch the shirt to green", [recolor("the shirt", "green")]),
+    ],
+    "material.wish": [
+        ("chair in leather please", [material("chair", "leather")]),
+        ("can the table be stone", [material("the table", "stone")]),
+        ("make the mug out of copper", [material("the mug", "copper")]),
+        ("i want the fence to look like it's metal", [material("the fence", "metal")]),
+    ],
+    "replace_text.wish": [
+        ("replace the word 'Sale' with 'Deal'", [text("Sale", "Deal")]),
+        ("write 'Exit' instead of 'Entry'", [text("Entry", "Exit")]),
+        ("'Open' -> 'Shut'", [text("Open", "Shut")]),
+        ("the banner says 'Hi', make it say 'Bye'", [text("Hi", "Bye")]),
+    ],
+    "resize.wish": [
+        ("shrink the tree by half", [resize("the tree", 0.5, 0.02)]),
+        ("bigger dog please", [resize("dog", 1.3, 0.3)]),
+        ("i want the dog bigger", [resize("the dog", 1.3, 0.3)]),
+        ("the car needs to be a little larger", [resize("the car", 1.15, 0.15)]),
+        ("enlarge the moon a bit", [resize("the moon", 1.15, 0.15)]),
+    ],
+    "filter.wish": [
+        ("put a sepia filter on it", [look("sepia", "it")]),
+        ("add some blur to the background", [look("blur", scope="background")]),
+        ("desaturate the picture", [look("desaturate", "the picture")]),
+        ("invert the colors", [look("invert", "the colors")]),
+        ("make the image cooler", [look("cool", "the image")]),
+    ],
+    "move.wish": [
+        ("the cat needs to go further left", [move("the cat", direction="left")]),
+        ("move the dog up a bit", [move("the dog", direction="up")]),
+        ("i want the sun in the top left corner", [move("the sun", position="top-left")]),
+        ("could the car sit lower", [move("the car", direction="down")]),
+    ],
+    "count.how_many": [
+        ("change the number of birds to 2", [amount("birds", count=2)]),
+        ("3 dogs total please", [amount("dogs", count=3)]),
+        ("can we have just two trees", [amount("trees", count=2)]),
+        ("only one cloud", [amount("cloud", noun="cloud", count=1)]),
+        ("keep only one lamp", [amount("lamp", noun="lamp", count=1)]),
+        ("make the cats three", [amount("the cats", count=3)]),
+    ],
+    "replace.but": [
+        ("lose the mug, put a glass there", [replace("the mug", "a glass")]),
+        ("take out the dog and add a cat in its place", [replace("the dog", "a cat")]),
+        ("get rid of the cat and give me a dog instead", [replace("the cat", "a dog")]),
+        ("no bike, a horse instead", [replace("bike", "a horse")]),
+        ("delete the tree and put a lamp post where it was", [replace("the tree", "a lamp post")]),
+    ],
+}
