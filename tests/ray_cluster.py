@@ -73,6 +73,16 @@ class GatedInpainter:
         return self._engine.inpaint(image, mask, prompt=prompt, method=method, seed=seed, avoid=avoid)
 
 
+def neural_engine(role: str, name: str = "neural", **options: Any) -> Any:
+    """A neural engine built in a replica (``engine = "tests.ray_cluster:neural_engine"``): the
+    registry's own factory, after the test environment's torchvision shim (tests/neural_models.py)."""
+    from engines.registry import create
+    from tests.neural_models import install_torchvision_cpu_shim
+
+    install_torchvision_cpu_shim()
+    return create(role, name, **options)
+
+
 @dataclass
 class LocalCluster:
     cluster: Any

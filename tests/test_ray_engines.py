@@ -153,3 +153,37 @@ def test_turns_racing_through_two_workers_commit_once_each(ray_cluster, redis_se
         committed = [r.json()["turn_index"] for r in responses if r.status_code == 200]
     assert [turn["index"] for turn in history] == list(range(1, 2 + len(committed)))
     assert sorted(committed) == list(range(2, 2 + len(committed)))
+
+
+def test_a_diffusion_inpainter_from_a_local_folder_is_served_like_in_process(ray_cluster, tmp_path) -> None:  # noqa: F811
+    """Tiny random-weight SD inpainting weights in a folder, deployed as the cluster's inpainter
+    under its own app prefix: the served fill equals the in-process fill for the same seed."""
+    pytest.importorskip("diffusers")
+    from engines.registry import create
+    from engines.served import connect
+    from engines.served.config import DeploymentConfig, ServeConfig
+    from engines.served.deploy import deploy, undeploy
+    from tests.neural_models import build_tiny_sd_inpaint
+
+    options = {"model": str(build_tiny_sd_inpaint(tmp_path / "sd-inpaint")), "device": "cpu", "steps": 2}
+    config = ServeConfig(
+        cluster={"address": ray_cluster.address, "app_prefix": "neural", "call_timeout_s": 120},
+        deployments={"inpainter": DeploymentConfig(engine="tests.ray_cluster:neural_engine", num_cpus=0.2,
+                                                   options={"role": "inpainter", "name": "neural-diffusion",
+                                                            **options})})
+    image = scene(*THREE)
+    mask = np.zeros(image.shape[:2], bool)
+    mask[90:160, 30:100] = True
+    deploy(config, kinds=("inpainter",))
+    try:
+        engines = connect(ray_cluster.address, config)
+        served = engines.inpainter.inpaint(image, mask, prompt="a cat", seed=11)
+        assert engines.inpainter.name == "ray:neural-diffusion"
+        assert engines.grounder.name == "classical"  # not deployed under this prefix: in process
+    finally:
+        undeploy(ServeConfig(cluster=config.cluster, deployments={"inpainter": config.deployments["inpainter"]}))
+    local = create("inpainter", "neural-diffusion", **options).inpaint(image, mask, prompt="a cat", seed=11)
+    assert served.shape == local.shape and served.dtype == local.dtype
+    assert np.array_equal(served[~mask], image[~mask])  # nothing outside the hole moved
+    # torch on CPU with the replica's one thread against this process's two: the same to within a level
+    assert int(np.abs(served.astype(int) - local.astype(int)).max()) <= 1
