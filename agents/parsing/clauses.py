@@ -12,6 +12,7 @@ from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.numbers import parse_degree
 from agents.parsing.predicates import rewrite_predicate
+from agents.parsing.settings import setting_clause
 from agents.parsing.slots import Builder
 from agents.parsing.terse import rewrite_terse
 from agents.parsing.verbs_change import build_make, build_resize
@@ -104,6 +105,10 @@ def parse_clauses(cur: Cursor) -> list[IntentClause]:
             return clauses
         _adverb_after_verb(cur)
         cur.clause_start = cur.pos  # a bare name may open a verbless clause ("space as the background?")
+        setting = setting_clause(cur)  # "move the dog to a park": a new setting, not a move
+        if setting:
+            clauses.extend(setting)
+            continue
         verb = take_verb(cur)
         if verb is None and rewrite_predicate(cur):
             verb = take_verb(cur)

@@ -14,6 +14,7 @@ from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import NounPhrase, parse_np
 from agents.parsing.slots import object_spec
 from agents.parsing.swaps import new_thing_params
+from agents.parsing.tokens import longest_match
 from state.models import IntentClause, OpKind
 
 _LEADS = (("instead", "of"), ("in", "place", "of"), ("rather", "than"), ("in", "lieu", "of"), ("to", "replace"),
@@ -61,7 +62,7 @@ IN_PLACE = "in_place_of_removed"  # the marker a put-clause carries until it is 
 
 def in_its_place(cur: Cursor) -> bool | None:
     """ "there", "in its place", "instead" after a removal earlier in the message (not a marked region)."""
-    if not any(_removes(t) for t in cur.tokens[:cur.clause_start]):
+    if _first_removal(cur.tokens[:cur.clause_start]) is None:
         return None
     for phrase in _IN_ITS_PLACE:
         save = cur.pos
@@ -92,8 +93,13 @@ def merge_remove_then_put(clauses: list[IntentClause]) -> list[IntentClause]:
     return out
 
 
-def _removes(t) -> bool:
-    return lx.VERBS.get((t.word,)) == "remove" or t.word == "rid"
+def _first_removal(tokens: list) -> int | None:
+    """Where a removal verb is said ("delete", "get rid of", "take out"), or None."""
+    for i, t in enumerate(tokens):
+        found = longest_match(tokens, i, lx.VERBS)
+        if t.word == "rid" or lx.VERBS.get((t.word,)) == "remove" or (found is not None and found[0] == "remove"):
+            return i
+    return None
 
 
 def instead_said_of_a_removal(tokens: list) -> bool:
@@ -101,5 +107,8 @@ def instead_said_of_a_removal(tokens: list) -> bool:
     words = [t.word for t in tokens if t.kind == "word"]
     if not words or words[-1] != "instead":
         return False
-    first = next((i for i, t in enumerate(tokens) if _removes(t)), None)
-    return first is not None and any(lx.VERBS.get((t.word,)) in ("insert", "place") for t in tokens[first + 1:])
+    first = _first_removal(tokens)
+    # "… and add a glass instead", "… and give me a dog instead"
+    return first is not None and any(
+        (found := longest_match(tokens, i, lx.VERBS)) is not None and found[0] in ("insert", "place", "exist", "want")
+        for i in range(first + 1, len(tokens)))

@@ -7,6 +7,7 @@ matched longest first (see :func:`agents.parsing.tokens.longest_match`).
 
 from __future__ import annotations
 
+from agents.parsing.lexicon_more import MORE_VERBS
 from engines.classical.colors import COLOR_WORDS, canonical_color
 from engines.classical.vocabulary import (
     GENERIC_NOUNS,
@@ -342,6 +343,7 @@ VERBS: dict[Phrase, str] = {
 }
 # "invert" names a filter unless an axis follows ("invert it horizontally"); the filter wins by default.
 VERBS[("invert",)] = "filter"
+VERBS.update(MORE_VERBS)
 
 # Verbs of motion that mean a small step when no amount is said ("nudge it left").
 SMALL_MOVE_VERBS: frozenset[str] = frozenset({"nudge", "inch", "budge"})

@@ -1,0 +1,16 @@
+"""More verbs people use for the edits the grammar knows, merged into lexicon.VERBS."""
+
+from __future__ import annotations
+
+MORE_VERBS: dict[tuple[str, ...], str] = {
+    # "transport the boat to a lake", "teleport her to paris"
+    **{(w,): "move" for w in ("transport", "teleport", "scooch", "shove")},
+    # "morph the frog into a prince"
+    **{(w,): "make" for w in ("morph", "transmute")},
+    # "bump the birds up to six": a number raised
+    ("bump",): "adjust",
+    # "stick the vase on the shelf" moves it, "stick a hat on the dog" adds one, as "put" does
+    **{(w,): "place" for w in ("stick", "slap", "plonk", "plunk", "park")},
+    # "can i get seven cupcakes"
+    **{(*who, "get"): "exist" for who in (("can", "i"), ("could", "i"), ("may", "i"))},
+}
