@@ -28,6 +28,7 @@ from agents.parsing.history import parse_history
 from agents.parsing.instead import instead_said_of_a_removal, merge_remove_then_put
 from agents.parsing.keep import split_keep
 from agents.parsing.references import resolve_clauses
+from agents.parsing.rephrase import rephrase
 from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
 from agents.parsing.terse import counts_said_of_a_pronoun
 from agents.parsing.tokens import Token, quote_capitals, tokenize
@@ -54,7 +55,7 @@ class OfflineIntentParser:
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
-        tokens = counts_said_of_a_pronoun(tokens)
+        tokens = rephrase(counts_said_of_a_pronoun(tokens))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

@@ -1,0 +1,213 @@
+"""Everyday turns of phrase rewritten, in the token list, as the forms the clause builders read.
+
+- "have the dog stand beside the tree", "make the boy stand next to the car" → "move the dog beside
+  the tree"; "the cat should be sitting on the sofa" → "the cat should be on the sofa" (a posture
+  said before a place is only how the thing is there);
+- "make there be three ducks" → "there should be three ducks";
+- "i want five balloons total" → "i want five balloons" (a total is the count said);
+- "that dog should really be a wolf" → "that dog should be a wolf";
+- "'Sale' should read 'Closed'" → "change 'Sale' to 'Closed'";
+- "make the car huge" → "make the car much bigger";
+- "give the dog a hat" → "put a hat on the dog";
+- "paint a rainbow above the hills" → "draw a rainbow above the hills" (a new thing painted);
+- "it needs a cloud above the house" → "add a cloud above the house";
+- "set the book beside the laptop", "get the cup over by the kettle" → "put the book beside the laptop".
+"""
+
+from __future__ import annotations
+
+from agents.parsing import lexicon as lx
+from agents.parsing.materials import is_material
+from agents.parsing.tokens import Token
+
+# How a thing is somewhere: "-ing" forms are dropped before a place; a base form only after
+# "have / let / make / get <thing>" ("can the vase sit above the shelf" is read by the predicates).
+_POSTURES_ING = frozenset({
+    "standing", "sitting", "sat", "lying", "laying", "resting", "perched", "perching", "posing", "waiting",
+    "hanging", "staying", "walking", "relaxing", "leaning", "placed", "positioned", "located", "sleeping", "flying",
+    "floating", "swimming", "playing", "chilling", "hovering",
+})
+_POSTURES_BASE = frozenset({"stand", "sit", "lie", "lay", "rest", "perch", "pose", "wait", "hang", "stay", "walk",
+                            "relax", "lean", "sleep", "fly", "float", "hover"})
+_PLACE_PREPS = frozenset({"on", "in", "at", "under", "underneath", "beneath", "below", "above", "over", "beside",
+                          "next", "near", "by", "behind", "inside", "onto", "atop", "to", "against", "close",
+                          "closer", "nearer", "between", "left", "right"})
+_CAUSATIVE = frozenset({"have", "let", "make", "get"})
+_DEFINITE = frozenset({"the", "my", "this", "that", "these", "those", "his", "her", "its", "their", "our", "your",
+                       "it", "them", "him"})
+_MODALS = frozenset({"should", "could", "would", "must", "might", "can", "will", "may"})
+_ADVERBS = frozenset({"really", "actually", "definitely", "probably", "totally", "honestly", "maybe",
+                      "still", "ideally", "perhaps"})
+_TOTAL = (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",), ("all", "together"),
+          ("on", "there"), ("in", "there"), ("up", "there"))
+_HUGE = {"huge": ("much", "bigger"), "enormous": ("much", "bigger"), "gigantic": ("much", "bigger"),
+         "giant": ("much", "bigger"), "massive": ("much", "bigger"), "humongous": ("much", "bigger"),
+         "tiny": ("much", "smaller"), "minuscule": ("much", "smaller"), "teeny": ("much", "smaller")}
+_ENDS = frozenset({"please", "pls", "plz", "thanks", "now", "instead"})
+# What "give X a …" gives that is a look, not a thing put on it.
+_LOOKS = frozenset({"look", "color", "colour", "finish", "texture", "style", "effect", "filter", "makeover", "size",
+                    "boost", "vibe", "feel", "tone", "shade", "tint", "glow", "touch", "new", "different", "coat",
+                    "background", "backdrop", "bit", "little", "lot", "more", "less"})
+_NEEDS = (("needs",), ("need",), ("could", "use"), ("is", "missing"), ("would", "benefit", "from"))
+_NEEDY = frozenset({"it", "this", "picture", "image", "photo", "scene", "shot", "pic"})
+_NEW_THING = frozenset({"a", "an", "some", "another"}) | frozenset(lx.NUMBER_WORDS)
+_REL_START = frozenset({"beside", "next", "near", "by", "on", "onto", "under", "underneath", "beneath", "below",
+                        "above", "atop", "behind", "against", "between", "closer", "nearer", "over"})
+
+
+def _tok(word: str) -> Token:
+    return Token(word, "word", raw=word)
+
+
+def _ends(tokens: list[Token], i: int) -> bool:
+    """Whether the clause ends at ``i`` (the end, a full stop or comma, or a polite word)."""
+    return i >= len(tokens) or tokens[i].kind in ("sep", "comma") or tokens[i].word in _ENDS or (
+        tokens[i].word in ("and", "then", "but"))
+
+
+def _clause_start(tokens: list[Token], i: int) -> int:
+    while i > 0 and tokens[i - 1].kind not in ("sep", "comma") and tokens[i - 1].word not in ("and", "then"):
+        i -= 1
+    return i
+
+
+def rephrase(tokens: list[Token]) -> list[Token]:
+    for step in (_postures, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+                 _paint_a_thing, _needs_a_thing, _set_beside):
+        tokens = step(tokens)
+    return tokens
+
+
+def _postures(tokens: list[Token]) -> list[Token]:
+    out = list(tokens)
+    i = 1
+    while i < len(out) - 1:
+        w = out[i].word
+        if (w in _POSTURES_ING or w in _POSTURES_BASE) and out[i + 1].word in _PLACE_PREPS and out[i - 1].is_word and (
+                out[i - 1].word not in ("a", "an", "the")):
+            start = _clause_start(out, i)
+            # "have the dog stand beside the tree": the thing is moved there
+            caused = out[start].word in _CAUSATIVE and start + 1 < i and out[start + 1].word in _DEFINITE
+            if caused or w in _POSTURES_ING:
+                if caused:
+                    out[start] = _tok("move")
+                del out[i]
+                continue
+        i += 1
+    return out
+
+
+def _make_there_be(tokens: list[Token]) -> list[Token]:
+    for i in range(len(tokens) - 2):
+        if [t.word for t in tokens[i:i + 3]] == ["make", "there", "be"]:
+            return [*tokens[:i], _tok("there"), _tok("should"), _tok("be"), *tokens[i + 3:]]
+    return tokens
+
+
+def _totals(tokens: list[Token]) -> list[Token]:
+    """ "five balloons total", "8 candles on there": the count said, no more."""
+    for i in range(2, len(tokens)):
+        for words in _TOTAL:
+            n = len(words)
+            if tuple(t.word for t in tokens[i:i + n]) == words and _ends(tokens, i + n) and (
+                    any(t.kind == "number" or t.word in lx.NUMBER_WORDS for t in tokens[_clause_start(tokens, i):i])):
+                return [*tokens[:i], *tokens[i + n:]]
+    return tokens
+
+
+def _modal_adverbs(tokens: list[Token]) -> list[Token]:
+    out = list(tokens)
+    i = 1
+    while i < len(out) - 1:
+        if out[i].word in _ADVERBS and out[i - 1].word in _MODALS and out[i + 1].word in ("be", "look", "become"):
+            del out[i]
+            continue
+        i += 1
+    return out
+
+
+def _quote_should_read(tokens: list[Token]) -> list[Token]:
+    """ "'Sale' should read 'Closed'": the text changes."""
+    if len(tokens) >= 4 and tokens[0].kind == "quote":
+        k = 1
+        while k < len(tokens) and tokens[k].kind == "word" and tokens[k].word in (
+                *_MODALS, "needs", "has", "ought", "to", "now", "say", "read", "be", "become", "says", "reads"):
+            k += 1
+        if 1 < k < len(tokens) and tokens[k].kind == "quote":
+            return [_tok("change"), tokens[0], _tok("to"), *tokens[k:]]
+    return tokens
+
+
+def _huge(tokens: list[Token]) -> list[Token]:
+    for i in range(2, len(tokens)):
+        w = tokens[i].word
+        if w in _HUGE and tokens[i].is_word and _ends(tokens, i + 1) and any(
+                t.word in ("make", "made") for t in tokens[_clause_start(tokens, i):i]) and (
+                tokens[i - 1].word not in ("a", "an")):
+            return [*tokens[:i], *(_tok(x) for x in _HUGE[w]), *tokens[i + 1:]]
+    return tokens
+
+
+def _thing_words(tokens: list[Token], i: int) -> int:
+    """How many words from ``i`` name a plain thing ("a hat", "a red bow"), not a look; 0 if none."""
+    if i >= len(tokens) or tokens[i].word not in ("a", "an", "some"):
+        return 0
+    j = i + 1
+    while j < len(tokens) and tokens[j].is_word and not _ends(tokens, j) and tokens[j].word not in _PLACE_PREPS:
+        w = tokens[j].word
+        if w in _LOOKS or is_material(w) or lx.VERBS.get((w,)) == "filter" or lx.canonical_color(w) is not None and (
+                _ends(tokens, j + 1) or tokens[j + 1].word in _LOOKS):
+            return 0
+        j += 1
+    return j - i if j > i + 1 else 0
+
+
+def _give_a_thing(tokens: list[Token]) -> list[Token]:
+    """ "give the dog a hat": a hat put on the dog."""
+    if not tokens or tokens[0].word != "give" or len(tokens) < 4 or tokens[1].word not in ("the", "my", "that", "this"):
+        return tokens
+    j = 2
+    while j < len(tokens) and tokens[j].is_word and tokens[j].word not in ("a", "an", "some") and j < 6:
+        j += 1
+    n = _thing_words(tokens, j)
+    if not n or not _ends(tokens, j + n):
+        return tokens
+    return [_tok("put"), *tokens[j:j + n], _tok("on"), *tokens[1:j], *tokens[j + n:]]
+
+
+def _paint_a_thing(tokens: list[Token]) -> list[Token]:
+    out = list(tokens)
+    for i, t in enumerate(out[:-1]):
+        if t.word in ("paint", "sketch", "doodle") and out[i + 1].word in _NEW_THING and (
+                i == 0 or out[i - 1].kind in ("sep", "comma") or out[i - 1].word in ("and", "then", "please", "pls")):
+            out[i] = _tok("draw")
+    return out
+
+
+def _needs_a_thing(tokens: list[Token]) -> list[Token]:
+    """ "it needs a cloud above the house", "the picture could use a tree": add one."""
+    for i in range(min(3, len(tokens))):
+        if tokens[i].word not in _NEEDY:
+            continue
+        for words in _NEEDS:
+            n = len(words)
+            after = i + 1 + n
+            if tuple(t.word for t in tokens[i + 1:after]) == words and after < len(tokens) and (
+                    tokens[after].word in _NEW_THING) and all(t.word in ("the", "this", "it") for t in tokens[:i]):
+                return [_tok("add"), *tokens[after:]]
+    return tokens
+
+
+def _set_beside(tokens: list[Token]) -> list[Token]:
+    """ "set the book beside the laptop", "get the cup over by the kettle": put there."""
+    if len(tokens) < 4 or tokens[0].word not in ("set", "get") or tokens[1].word not in _DEFINITE:
+        return tokens
+    for j in range(2, min(len(tokens), 7)):
+        w = tokens[j].word
+        if w == "over" and j + 1 < len(tokens) and tokens[j + 1].word in _REL_START:
+            return [_tok("put"), *tokens[1:j], *tokens[j + 1:]]
+        if w in _REL_START:
+            return [_tok("put"), *tokens[1:]]
+        if not tokens[j].is_word or w in ("to", "as", "into"):
+            return tokens
+    return tokens
