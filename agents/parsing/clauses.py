@@ -46,7 +46,7 @@ BUILDERS: dict[str, Builder] = {
 }
 # Verbs that only start a clause at the start of a message, never after "and" ("… and more contrast").
 _ONLY_FIRST = frozenset({("more",), ("less",), ("tone",), ("cut",), ("get",), ("set",), ("frame",), ("type",),
-                         ("print",), ("drop",), ("lose",), ("title",), ("letter",), ("give",), ("have",),
+                         ("print",), ("drop",), ("title",), ("letter",), ("give",), ("have",),
                          ("take",)})
 
 

@@ -43,7 +43,7 @@ FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "
                     "above", "below", "under", "beneath", "underneath", "over", "behind", "beside", "besides",
                     "near", "nearby", "next", "between", "among", "inside", "outside", "around", "across",
                     "along", "alongside", "against", "toward", "towards", "onto", "upon", "atop", "within",
-                    "through", "past", "beyond", "close", "closer", "needs", "need", "wants", "want", "seems",
+                    "through", "past", "beyond", "close", "closer", "nearer", "needs", "need", "wants", "want", "seems",
                     "seem", "looks", "goes", "gets", "got", "becomes", "become", "remains", "remain", "stays",
                     "stay", "keep", "keeps", "belongs", "belong", "sits", "sit", "stands", "supposed", "ought",
                     "gone", "shouldn", "wouldn", "couldn", "don", "doesn", "isn", "aren", "wasn",

@@ -32,6 +32,7 @@ from agents.parsing.rephrase import rephrase
 from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
 from agents.parsing.terse import counts_said_of_a_pronoun
 from agents.parsing.tokens import Token, quote_capitals, tokenize
+from agents.parsing.topics import topics
 from agents.parsing.typos import correct_typos
 from agents.types import ParseRequest
 from state.models import Intent, IntentClause, OpKind
@@ -55,7 +56,7 @@ class OfflineIntentParser:
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
-        tokens = rephrase(counts_said_of_a_pronoun(tokens))
+        tokens = rephrase(counts_said_of_a_pronoun(topics(tokens)))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

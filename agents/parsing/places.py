@@ -95,6 +95,7 @@ RELATIONS: dict[tuple[str, ...], str] = {
     ("next", "to"): "next_to", ("right", "next", "to"): "next_to", ("beside",): "next_to",
     ("besides",): "next_to", ("alongside",): "next_to", ("near",): "next_to", ("close", "to"): "next_to",
     ("by",): "next_to", ("nearby",): "next_to", ("around",): "next_to", ("closer", "to"): "next_to",
+    ("nearer", "to"): "next_to", ("nearer",): "next_to", ("closer",): "next_to", ("up", "against"): "next_to",
     ("above",): "above", ("over",): "above", ("on", "top", "of"): "on", ("on",): "on", ("onto",): "on",
     ("in", "front", "of"): "on", ("inside",): "on", ("within",): "on", ("in",): "on", ("into",): "on",
     ("on", "to"): "on",

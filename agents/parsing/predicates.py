@@ -117,7 +117,7 @@ def rewrite_predicate(cur: Cursor) -> bool:
             return True
     if n:
         cur.pos = after + n
-        placed = cur.tokens[after + n - 1].word in ("be", "was", "were", "is") and (
+        placed = cur.tokens[after + n - 1].word in ("be", "was", "were", "is", "better", "nicer") and (
             parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
         head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
     else:

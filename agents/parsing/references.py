@@ -148,6 +148,12 @@ def _inserted_here(resolved: list[IntentClause], spec: TargetSpec) -> IntentClau
 
 def _previous_target(previous: IntentClause, *, plural: bool, scope: str) -> TargetSpec:
     prev = previous.target
+    if previous.op == OpKind.REPLACE and previous.params.get("noun"):
+        # "swap the mug for a glass, then move it": the glass, where the mug was
+        color = previous.params.get("color")
+        return TargetSpec(phrase=previous.params.get("phrase") or previous.params["noun"],
+                          noun=previous.params["noun"], colors=[color] if color else [], reference="previous",
+                          plural=plural)
     if previous.op == OpKind.INSERT:
         return TargetSpec(phrase=prev.phrase, noun=prev.noun, colors=list(prev.colors), reference="previous",
                           plural=plural or prev.plural)

@@ -125,7 +125,9 @@ def _counted_things_ahead(cur: Cursor) -> bool:
         if tok is None or not (tok.kind == "number" or tok.word in lx.NUMBER_WORDS) or tok.word == "one":
             return False
         item = count_item(cur)
+        # "I want three stars in the top left" places new ones: an addition, not a count
         return item is not None and item.count is not None and item.np is not None and (
+            item.np.post_position is None) and (
             phrase_at(cur.tokens, cur.pos, BACKGROUND_TAILS) == 0) and cur.at_clause_end()
     finally:
         cur.pos = save
