@@ -92,20 +92,21 @@ def neural_available() -> tuple[bool, str]:
 
 
 def build_engine_set(mode: str = "classical", overrides: dict[str, str] | None = None,
-                     options: dict[str, dict[str, Any]] | None = None) -> EngineSet:
+                     options: dict[str, dict[str, Any]] | None = None, served_config: str | None = None) -> EngineSet:
     """Engines for ``mode`` (classical | neural | auto), with per-role names in ``overrides``.
 
     ``neural`` uses a neural engine for every role that has a model configured (and fails when the
     neural libraries are missing). ``auto`` uses one only where the libraries import, the configured
     device exists and the weights are on this machine (a local folder, or a hub id already in the
     Hugging Face cache), and falls back to classical otherwise. Every fallback is one line in
-    ``notes``; callers show them (the CLI prints them, the Python API logs them once).
+    ``notes``; callers show them (the CLI prints them, the Python API logs them once). ``ray://``
+    calls the engines deployed there, read with ``served_config`` (the file they were served with).
     """
     _load_builtins()
     if mode.startswith("ray://"):  # engines deployed on a Ray cluster (engines/served), by handle
-        from .served import connect
+        from .served import ServeConfig, connect
 
-        return connect(mode[len("ray://"):])
+        return connect(mode[len("ray://"):], ServeConfig.load(served_config))
     if mode not in ("classical", "neural", "auto"):
         raise UnknownEngine(f"unknown engine mode {mode!r}: use classical, neural, auto or ray://HOST:PORT")
     overrides = overrides or {}

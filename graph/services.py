@@ -36,7 +36,11 @@ def build_services(settings: Settings, store: SessionStore | None = None, engine
     if engines is None:
         if settings.engines != "classical" and settings.vram_budget_gb:
             _set_model_budget(settings.model_budget_bytes())
-        engines = build_engine_set(settings.engines, options=settings.engine_options())
+        engines = build_engine_set(settings.engines, options=settings.engine_options(),
+                                   served_config=settings.engines_config)
+    link = getattr(engines, "link", None)  # engines on Ray: images this store holds go by reference
+    if link is not None:
+        link.use_store(store.images)
     llm = None
     if settings.parser in ("llm", "hybrid") or settings.decomposer == "llm" or settings.critic == "vlm":
         from agents.llm import LLMClient  # the openai client is only needed for model back-ends

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
 
     engines: str = Field(default="classical", pattern=r"^(classical|neural|auto|ray://\S+)$",
                          description="engine family, or ray://HOST:PORT for engines served by Ray")
+    engines_config: str | None = Field(default=None, description="with ray://: the TOML the engines were served "
+                                       "with (app prefix, call timeout, the store replicas read)")
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, mps")
     dtype: str = Field(default="auto", description="auto (fp16 on GPU), float32, float16, bfloat16")
     inpaint_model: str | None = Field(default=None, description="diffusers inpainting id or folder")

@@ -195,6 +195,10 @@ class ImageRepository:
             while len(self._masks) > self._mask_cache_size:
                 self._masks.popitem(last=False)
 
+    def ref_of(self, array: np.ndarray) -> str | None:
+        """The blob reference of an array this repository handed out or stored, else None."""
+        return self._ref_of(array)
+
     def _ref_of(self, array: np.ndarray) -> str | None:
         if array.flags.writeable:  # only frozen arrays can be the ones this repository holds
             return None

@@ -90,7 +90,7 @@ def _special_ids() -> dict[str, int]:
     return dict(bos_token_id=2 * chars, eos_token_id=2 * chars + 1, pad_token_id=2 * chars + 1)
 
 
-def _sd_components(folder: Path, in_channels: int, seed: int):
+def _sd_components(folder: Path, in_channels: int, seed: int, width: int = 32):
     import torch
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
@@ -98,7 +98,7 @@ def _sd_components(folder: Path, in_channels: int, seed: int):
     torch.manual_seed(seed)
     tokenizer, vocab_size = tiny_clip_tokenizer(folder / "_tok")
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=in_channels,
+        block_out_channels=(width, 2 * width), layers_per_block=1, sample_size=32, in_channels=in_channels,
         out_channels=4, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32,
         attention_head_dim=8, norm_num_groups=16,
@@ -120,12 +120,13 @@ def _sd_components(folder: Path, in_channels: int, seed: int):
                 safety_checker=None, feature_extractor=None, requires_safety_checker=False)
 
 
-def build_tiny_sd_inpaint(folder: str | Path, seed: int = 0) -> Path:
-    """A Stable-Diffusion inpainting pipeline (9-channel UNet), native size 64 px."""
+def build_tiny_sd_inpaint(folder: str | Path, seed: int = 0, width: int = 32) -> Path:
+    """A Stable-Diffusion inpainting pipeline (9-channel UNet of ``width``/``2 * width`` channels),
+    native size 64 px. The default is a few MB; the scale benchmark builds wider ones for their size."""
     from diffusers import StableDiffusionInpaintPipeline
 
     folder = Path(folder)
-    StableDiffusionInpaintPipeline(**_sd_components(folder, 9, seed)).save_pretrained(str(folder))
+    StableDiffusionInpaintPipeline(**_sd_components(folder, 9, seed, width)).save_pretrained(str(folder))
     return folder
 
 

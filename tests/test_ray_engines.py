@@ -187,3 +187,58 @@ def test_a_diffusion_inpainter_from_a_local_folder_is_served_like_in_process(ray
     assert np.array_equal(served[~mask], image[~mask])  # nothing outside the hole moved
     # torch on CPU with the replica's one thread against this process's two: the same to within a level
     assert int(np.abs(served.astype(int) - local.astype(int)).max()) <= 1
+
+
+def test_images_in_a_shared_redis_cross_by_reference(ray_cluster, redis_server, tmp_path) -> None:  # noqa: F811
+    """Replicas that read the worker's Redis get a blob reference for every image the store holds
+    (the worker finds the served config through RETOUCH_ENGINES_CONFIG); the pixels are unchanged."""
+    from engines.served.config import ServeConfig
+    from engines.served.deploy import deploy, undeploy
+
+    prefix = f"byref{uuid.uuid4().hex[:8]}"
+    served_with = tmp_path / "engines.toml"
+    served_with.write_text(f'[cluster]\naddress = "{ray_cluster.address}"\napp_prefix = "byref"\n'
+                           f'store = "{redis_server.url}"\nstore_prefix = "{prefix}"\n'
+                           '[deployments.imaging]\nnum_cpus = 0.1\n')
+    config = ServeConfig.load(served_with)
+    deploy(config, kinds=("imaging",))
+    texts = ["make the red circle yellow", "make it grayscale"]
+    try:
+        with Editor(store=redis_server.url, store_prefix=prefix, engines=f"ray://{ray_cluster.address}",
+                    engines_config=str(served_with)) as editor:
+            link = editor.services.engines.link
+            session = editor.session()
+            served = [np.asarray(session.send(text, image=scene(*THREE) if i == 0 else None).image)
+                      for i, text in enumerate(texts)]
+            assert editor.engine_names["recolorer"] == "ray:classical"
+            assert editor.engine_names["grounder"] == "classical"  # only imaging is served under "byref"
+    finally:
+        undeploy(ServeConfig(cluster=config.cluster, deployments={"imaging": config.deployments["imaging"]}))
+    assert link.images is not None and link.sent["ref"] >= len(texts), link.sent
+    with Editor(store="memory://", engines="classical") as editor:
+        session = editor.session()
+        local = [np.asarray(session.send(text, image=scene(*THREE) if i == 0 else None).image)
+                 for i, text in enumerate(texts)]
+    for index, (a, b) in enumerate(zip(served, local, strict=True)):
+        assert np.array_equal(a, b), f"turn {index + 1} differs"
+
+
+def test_engines_cli_serves_detached_and_stops(ray_cluster, tmp_path) -> None:  # noqa: F811
+    """`retouch engines serve --config F --detach` leaves every kind deployed; `stop` removes them."""
+    from ray import serve
+    from typer.testing import CliRunner
+
+    from graph.cli import app
+
+    served_with = tmp_path / "engines.toml"
+    kinds = ("grounder", "segmenter", "inpainter", "inserter", "imaging", "generator")
+    served_with.write_text(f'[cluster]\naddress = "{ray_cluster.address}"\napp_prefix = "cli"\n'
+                           + "".join(f"[deployments.{kind}]\nnum_cpus = 0.05\n" for kind in kinds))
+    result = CliRunner().invoke(app, ["engines", "serve", "--config", str(served_with), "--detach"])
+    assert result.exit_code == 0, result.output
+    assert "cli-imaging: 1 replica(s)" in result.output
+    assert f"RETOUCH_ENGINES=ray://{ray_cluster.address}" in result.output
+    assert {f"cli-{kind}" for kind in kinds} <= set(serve.status().applications)
+    result = CliRunner().invoke(app, ["engines", "stop", "--config", str(served_with)])
+    assert result.exit_code == 0, result.output
+    assert not {f"cli-{kind}" for kind in kinds} & set(serve.status().applications)

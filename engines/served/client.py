@@ -21,7 +21,16 @@ import numpy as np
 
 from ..base import Box, Detection, EngineError, EngineUnavailable, InsertSpec
 from .config import KINDS, ServeConfig
-from .wire import WireLimits, pack_image, pack_mask, pack_spec, unpack_detection, unpack_image, unpack_mask
+from .wire import (
+    WireLimits,
+    pack_image,
+    pack_mask,
+    pack_spec,
+    store_identity,
+    unpack_detection,
+    unpack_image,
+    unpack_mask,
+)
 
 log = logging.getLogger("retouch.engines.served")
 
@@ -67,6 +76,9 @@ class Link:
         self.limits = WireLimits(config.cluster.max_pixels, config.cluster.encoding)
         self.retries: deque[dict[str, Any]] = deque(maxlen=256)  # recent retries, newest last
         self._transport = _transport_errors()
+        self.images: Any = None  # the worker's ImageRepository, once the replicas are known to share it
+        self.replica_store: dict[str, Any] | None = None  # the Redis blob store every replica reads
+        self.sent = {"ref": 0, "bytes": 0}  # how images went out (blob reference or encoded)
         self._handles = {}
         deployed = serve.status().applications
         for kind in KINDS:
@@ -75,6 +87,18 @@ class Link:
 
     def has(self, kind: str) -> bool:
         return kind in self._handles
+
+    def use_store(self, images: Any) -> bool:
+        """Send images the worker's store already holds by reference, when every replica reads the same
+        Redis keys (same server, db and prefix); otherwise every image goes as bytes."""
+        mine = store_identity(getattr(images, "blobs", None))
+        self.images = images if mine is not None and mine == self.replica_store else None
+        return self.images is not None
+
+    def pack(self, image: np.ndarray) -> dict[str, Any]:
+        ref = self.images.ref_of(image) if self.images is not None else None
+        self.sent["ref" if ref else "bytes"] += 1
+        return pack_image(image, self.limits, ref=ref)
 
     def call(self, kind: str, method: str, request: dict[str, Any], on_retry: Any = None) -> dict[str, Any]:
         for attempt in (1, 2):
@@ -122,7 +146,7 @@ class _Remote:
         return self.link.call(self.kind, method, request, on_retry=self._mark)
 
     def _pack(self, image: np.ndarray) -> dict[str, Any]:
-        return pack_image(image, self.link.limits)
+        return self.link.pack(image)
 
     def _unpack(self, payload: dict[str, Any]) -> np.ndarray:
         return unpack_image(payload, self.link.limits)
@@ -296,6 +320,7 @@ def connect(address: str, config: ServeConfig | None = None) -> Any:
                                 "run `retouch engines serve`") from exc
     chosen: dict[str, Any] = {}
     notes: list[str] = []
+    replica_stores: list[dict[str, Any] | None] = []
     for kind, roles in KINDS.items():
         if not roles:
             continue
@@ -305,6 +330,7 @@ def connect(address: str, config: ServeConfig | None = None) -> Any:
                 chosen[role] = create(role, "classical")
             continue
         info = _info(link, kind)
+        replica_stores.append(info.get("store"))
         for role in roles:
             role_info = info["engines"].get(role, {})
             if role == "inpainter":
@@ -314,6 +340,9 @@ def connect(address: str, config: ServeConfig | None = None) -> Any:
                 chosen[role] = _PROXIES[role](link, kind, role_info)
     engines = EngineSet(**{role: chosen[role] for role in ROLES if role in chosen}, notes=notes)
     engines.link = link  # type: ignore[attr-defined]  (retries and the cluster address, for callers)
+    # the worker's store is attached later (graph/services.py): what the replicas read is kept till then
+    link.replica_store = replica_stores[0] if replica_stores and all(
+        store == replica_stores[0] for store in replica_stores) else None
     return engines
 
 

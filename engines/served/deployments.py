@@ -28,6 +28,7 @@ from .wire import (
     pack_detection,
     pack_image,
     pack_mask,
+    store_identity,
     unpack_image,
     unpack_mask,
     unpack_spec,
@@ -92,7 +93,8 @@ class _Replica:
         """Engine names and what the client mirrors (methods, filters, optional keywords)."""
         import inspect
 
-        described: dict[str, Any] = {"pid": os.getpid(), "kind": self.kind, "engines": {}}
+        described: dict[str, Any] = {"pid": os.getpid(), "kind": self.kind, "engines": {},
+                                     "store": None if self.blobs is None else store_identity(self.blobs)}
         for role, engine in self.engines.items():
             entry: dict[str, Any] = {"name": getattr(engine, "name", self.config.engine)}
             if hasattr(engine, "methods"):

@@ -165,3 +165,17 @@ def unpack_spec(payload: dict[str, Any], limits: WireLimits, blobs: Any = None) 
 
 def box_of(values: Any) -> tuple[int, int, int, int] | None:
     return None if values is None else tuple(int(v) for v in values)
+
+
+def store_identity(blobs: Any) -> dict[str, Any] | None:
+    """Which Redis blob store this is (server run id, db, key prefix), or None for any other store:
+    a worker sends blob references only to replicas that read the very same keys."""
+    client = getattr(blobs, "client", None)
+    if client is None or not hasattr(client, "info"):
+        return None
+    try:
+        run_id = client.info("server")["run_id"]
+    except Exception:  # noqa: BLE001  (a store we cannot identify gets bytes, not references)
+        return None
+    return {"run_id": run_id, "db": client.connection_pool.connection_kwargs.get("db", 0),
+            "prefix": getattr(blobs, "prefix", "")}

@@ -25,15 +25,20 @@ from .common import scene
 MESSAGES = ("make it cartoon", "denoise it", "make it cartoon", "denoise it")
 
 
-def _worker(engines: str, store: str, clients: int, turns: int, side: int, queue: Any) -> None:
+def _worker(engines: str, store: str, clients: int, turns: int, side: int, queue: Any,
+            messages: tuple[str, ...] = MESSAGES, settings: dict[str, Any] | None = None) -> None:
     """One API worker: an Editor over the shared Redis, ``clients`` sessions sent turns concurrently."""
+    if engines == "neural":  # this machine's torchvision needs the test environment's shim
+        from tests.neural_models import install_torchvision_cpu_shim
+
+        install_torchvision_cpu_shim()
     from graph import Editor
 
     latencies: list[float] = []
     errors: list[str] = []
-    with Editor(store=store, engines=engines) as editor:
+    with Editor(store=store, engines=engines, **(settings or {})) as editor:
         image = scene(side)
-        editor.session().send("make it grayscale", image=image)  # warm: engines built, caches filled
+        editor.session().send(messages[0], image=image)  # warm: engines built (models loaded), caches filled
         lock = threading.Lock()
 
         def client() -> None:
@@ -41,7 +46,7 @@ def _worker(engines: str, store: str, clients: int, turns: int, side: int, queue
             for index in range(turns):
                 started = time.perf_counter()
                 try:
-                    session.send(MESSAGES[index % len(MESSAGES)], image=image if index == 0 else None)
+                    session.send(messages[index % len(messages)], image=image if index == 0 else None)
                 except Exception as exc:  # reported, not raised: a benchmark counts failures
                     errors.append(f"{type(exc).__name__}: {exc}")
                 with lock:
@@ -54,14 +59,26 @@ def _worker(engines: str, store: str, clients: int, turns: int, side: int, queue
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-    queue.put({"latencies": latencies, "wall": wall, "errors": errors,
-               "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put({"latencies": latencies, "wall": wall, "errors": errors, "rss_mb": peak_rss_mb()})
 
 
-def run_setup(engines: str, store: str, workers: int, clients: int, turns: int, side: int) -> dict[str, Any]:
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """Peak RSS (VmHWM) of a process. Not ``ru_maxrss``: that survives exec, so a spawned worker would
+    report its parent's peak at the fork."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
+
+
+def run_setup(engines: str, store: str, workers: int, clients: int, turns: int, side: int,
+              messages: tuple[str, ...] = MESSAGES, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     context = mp.get_context("spawn")
     queue = context.Queue()
-    processes = [context.Process(target=_worker, args=(engines, store, clients, turns, side, queue))
+    processes = [context.Process(target=_worker, args=(engines, store, clients, turns, side, queue, messages, settings))
                  for _ in range(workers)]
     for process in processes:
         process.start()
