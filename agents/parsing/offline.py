@@ -5,6 +5,7 @@ from __future__ import annotations
 from agents.errors import EmptyInstruction, UnparseableInstruction
 from agents.parsing import lexicon as lx
 from agents.parsing.clauses import parse_clauses, verb_at
+from agents.parsing.counts_said import counts_said
 from agents.parsing.cursor import Context, Cursor
 from agents.parsing.dialogue import (
     ELLIPSIS_LEADS,
@@ -27,6 +28,7 @@ from agents.parsing.generation import (
 from agents.parsing.history import parse_history
 from agents.parsing.instead import instead_said_of_a_removal, merge_remove_then_put
 from agents.parsing.keep import split_keep
+from agents.parsing.new_for_old import new_for_old
 from agents.parsing.references import resolve_clauses
 from agents.parsing.rephrase import rephrase
 from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
@@ -56,7 +58,7 @@ class OfflineIntentParser:
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
-        tokens = rephrase(counts_said_of_a_pronoun(topics(tokens)))
+        tokens = rephrase(counts_said_of_a_pronoun(counts_said(new_for_old(topics(tokens)))))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

@@ -37,9 +37,10 @@ _DEFINITE = frozenset({"the", "my", "this", "that", "these", "those", "his", "he
                        "it", "them", "him"})
 _MODALS = frozenset({"should", "could", "would", "must", "might", "can", "will", "may"})
 _ADVERBS = frozenset({"really", "actually", "definitely", "probably", "totally", "honestly", "maybe",
-                      "still", "ideally", "perhaps"})
+                      "still", "ideally", "perhaps", "only", "just"})
 _TOTAL = (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",), ("all", "together"),
           ("on", "there"), ("in", "there"), ("up", "there"))
+_TOTAL_FIRST = frozenset(words[0] for words in _TOTAL)
 _HUGE = {"huge": ("much", "bigger"), "enormous": ("much", "bigger"), "gigantic": ("much", "bigger"),
          "giant": ("much", "bigger"), "massive": ("much", "bigger"), "humongous": ("much", "bigger"),
          "tiny": ("much", "smaller"), "minuscule": ("much", "smaller"), "teeny": ("much", "smaller")}
@@ -107,6 +108,8 @@ def _make_there_be(tokens: list[Token]) -> list[Token]:
 def _totals(tokens: list[Token]) -> list[Token]:
     """ "five balloons total", "8 candles on there": the count said, no more."""
     for i in range(2, len(tokens)):
+        if tokens[i].word not in _TOTAL_FIRST:
+            continue
         for words in _TOTAL:
             n = len(words)
             if tuple(t.word for t in tokens[i:i + n]) == words and _ends(tokens, i + n) and (

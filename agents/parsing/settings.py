@@ -80,6 +80,8 @@ def _setting_at(words: list[str], end: int) -> int:
 def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     """The clause at the cursor as a new setting for what is there (see the module docstring), consumed;
     None (nothing consumed) when it is something else."""
+    if cur.word() not in _OPENERS or not any(t.word in settings() for t in cur.tokens[cur.pos + 2:]):
+        return None
     start, end = cur.pos, _clause_end(cur)
     toks = cur.tokens[start:end]
     if len(toks) < 3 or any(t.kind not in ("word", "comma") for t in toks):
