@@ -44,7 +44,7 @@ FUNCTION_WORDS = _NEVER = frozenset({"where", "when", "while", "were", "went", "
                     "near", "nearby", "next", "between", "among", "inside", "outside", "around", "across",
                     "along", "alongside", "against", "toward", "towards", "onto", "upon", "atop", "within",
                     "through", "past", "beyond", "close", "closer", "nearer", "needs", "need", "wants", "want", "seems",
-                    "seem", "looks", "goes", "gets", "got", "becomes", "become", "remains", "remain", "stays",
+                    "seem", "looks", "goes", "gets", "got", "becomes", "become", "turns", "remains", "remain", "stays",
                     "stay", "keep", "keeps", "belongs", "belong", "sits", "sit", "stands", "supposed", "ought",
                     "gone", "shouldn", "wouldn", "couldn", "don", "doesn", "isn", "aren", "wasn",
                     "unchanged", "intact", "alone", "untouched", "whatever", "somehow", "though",

@@ -17,6 +17,7 @@ _SHOULD_BE: frozenset[tuple[str, ...]] = frozenset({
         ("would", "look", "better"), ("will",), ("wants", "to"), ("might",))
       for verb in ("be", "look", "become", "get", "turn", "say", "read")),
     ("would", "look", "better"), ("would", "be", "better"), ("would", "look", "nicer"), ("looks", "better"),
+    ("becomes",), ("turns", "into"), ("become",), ("turn", "into"),  # "the cat becomes a fox"
 })
 # "<thing> should go (away / to the left)": leave the picture, or move.
 _SHOULD_GO: frozenset[tuple[str, ...]] = frozenset({

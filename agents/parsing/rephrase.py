@@ -73,7 +73,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_postures, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -96,6 +96,28 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+def _top_of_thing(tokens: list[Token]) -> list[Token]:
+    """ "a star at the top of the tree": on the tree (the top of the image is a place of its own)."""
+    for i in range(len(tokens) - 4):
+        if tokens[i].word in ("at", "on") and [t.word for t in tokens[i + 1:i + 4]] == ["the", "top", "of"] and (
+                tokens[i + 4].word not in lx.IMAGE_NOUNS and not (
+                i + 5 < len(tokens) and tokens[i + 5].word in lx.IMAGE_NOUNS)):
+            return [*tokens[:i], _tok("on"), _tok("top"), _tok("of"), *tokens[i + 4:]]
+    return tokens
+
+
+_PLACE_WORDS = frozenset({"top", "bottom", "left", "right", "middle", "center", "centre", "corner", "side", "edge"})
+
+
+def _of_the_image(tokens: list[Token]) -> list[Token]:
+    """ "move the cat to the top of the picture": the top is the picture's already."""
+    for i in range(1, len(tokens) - 2):
+        if tokens[i].word == "of" and tokens[i - 1].word in _PLACE_WORDS and tokens[i + 1].word in (
+                "the", "this", "my") and tokens[i + 2].word in lx.IMAGE_NOUNS and _ends(tokens, i + 3):
+            return [*tokens[:i], *tokens[i + 3:]]
+    return tokens
 
 
 def _make_there_be(tokens: list[Token]) -> list[Token]:
