@@ -73,7 +73,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -96,6 +96,47 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+_WHO = frozenset({"kid", "kids", "son", "daughter", "boss", "client", "wife", "husband", "mom", "mum", "dad", "friend",
+                  "customer", "team", "girlfriend", "boyfriend", "partner", "manager", "editor", "teacher", "family",
+                  "sister", "brother", "mother", "father", "child", "children", "clients", "customers"})
+_WANTS = (("wants",), ("would", "like"), ("needs",), ("asked", "for"), ("prefers",), ("would", "love"),
+          ("want",), ("asked", "me", "for"))
+
+
+def _someone_wants(tokens: list[Token]) -> list[Token]:
+    """ "my kid wants the background to be a beach", "the client wants 3 cats": the wish is asked for."""
+    for i in range(min(4, len(tokens) - 2)):
+        if tokens[i].word not in _WHO or (i and tokens[0].word not in ("my", "the", "our")):
+            continue
+        for words in _WANTS:
+            n = len(words)
+            if tuple(t.word for t in tokens[i + 1:i + 1 + n]) == words and i + 1 + n < len(tokens):
+                return [_tok("i"), _tok("want"), *tokens[i + 1 + n:]]
+    return tokens
+
+
+_GREAT = frozenset({"great", "nice", "cool", "awesome", "lovely", "better", "good", "amazing", "perfect", "fun"})
+
+
+def _great_if(tokens: list[Token]) -> list[Token]:
+    """ "it would be great if the background was a beach" asks what "what if …" asks."""
+    for i in range(min(3, len(tokens) - 5)):
+        words = [t.word for t in tokens[i:i + 5]]
+        if words[:3] in (["it", "would", "be"], ["it", "will", "be"], ["it", "is", "be"]) and words[3] in _GREAT and (
+                words[4] == "if"):
+            return [*tokens[:i], _tok("what"), _tok("if"), *tokens[i + 5:]]
+    return tokens
+
+
+def _because_dropped(tokens: list[Token]) -> list[Token]:
+    """ "add a lamp next to the bed because the room is dark": the reason asks nothing."""
+    for i in range(3, len(tokens)):
+        if tokens[i].word in ("because", "cause", "cuz", "coz", "since") and tokens[i - 1].is_word:
+            end = next((k for k in range(i, len(tokens)) if tokens[k].kind == "sep"), len(tokens))
+            return [*tokens[:i], *tokens[end:]]
+    return tokens
 
 
 def _top_of_thing(tokens: list[Token]) -> list[Token]:

@@ -52,13 +52,16 @@ _CONTRACTIONS: dict[str, tuple[str, ...]] = {
     "that's": ("that", "is"), "what's": ("what", "is"), "there's": ("there", "is"),
     "here's": ("here", "is"), "i'm": ("i", "am"),
 }
+# Run-together words people type: "gimme a dog", "lemme see 3 cats", "i wanna have a beach"
+_SLANG: dict[str, tuple[str, ...]] = {"gimme": ("give", "me"), "lemme": ("let", "me"), "wanna": ("want", "to"),
+                                      "gotta": ("got", "to"), "plz": ("please",), "thx": ("thanks",)}
 _SUFFIXES: dict[str, str] = {"n't": "not", "'d": "would", "'ll": "will", "'re": "are", "'ve": "have", "'m": "am"}
 _SYMBOLS: dict[str, str] = {"&": "&", "%": "percent", "°": "degrees", "#": "number", "×": "x"}
 
 
 def _expand(word: str) -> list[str]:
     if "'" not in word:
-        return [word]
+        return list(_SLANG.get(word, (word,)))
     if word in _CONTRACTIONS:
         return list(_CONTRACTIONS[word])
     for suffix, full in _SUFFIXES.items():
