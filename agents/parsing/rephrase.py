@@ -73,7 +73,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -96,6 +96,27 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+def _scene_as_setting(tokens: list[Token]) -> list[Token]:
+    """ "change the scene to a forest", "make the scene a beach": the scene is the setting then, not
+    the picture (which "make the scene brighter" still means)."""
+    for i in range(1, len(tokens) - 2):
+        if tokens[i].word == "scene" and tokens[i - 1].word in ("the", "this") and tokens[i + 1].word in (
+                "to", "into", "a", "an", "as") and tokens[i + 2].is_word and (
+                lx.canonical_color(tokens[i + 2].word) is None):
+            return [*tokens[:i], _tok("setting"), *tokens[i + 1:]]
+    return tokens
+
+
+def _somewhere_like(tokens: list[Token]) -> list[Token]:
+    """ "put the dog somewhere sunny like a beach": in that place."""
+    for i, t in enumerate(tokens[:-2]):
+        if t.word == "somewhere":
+            k = next((k for k in range(i + 1, min(i + 4, len(tokens))) if tokens[k].word == "like"), None)
+            if k is not None and all(x.is_word for x in tokens[i:k]):
+                return [*tokens[:i], _tok("in"), *tokens[k + 1:]]
+    return tokens
 
 
 _WHO = frozenset({"kid", "kids", "son", "daughter", "boss", "client", "wife", "husband", "mom", "mum", "dad", "friend",

@@ -41,12 +41,14 @@ def settings() -> frozenset[str]:
 
 _ROOMS = frozenset({"living", "dining", "waiting", "class", "throne", "hotel", "hospital", "school"})  # "living room"
 
+_SUFFIXES = frozenset({"setting", "scene", "environment", "landscape", "backdrop", "background", "vibe", "theme"})
 _PREPS = (("in", "front", "of"), ("somewhere", "in"), ("out", "in"), ("inside",), ("into",), ("in",), ("at",),
           ("on",), ("onto",), ("to",), ("against",))
 # Openings that place or wish for something somewhere; a subject and a modal also open one.
 _OPENERS = frozenset({"move", "take", "bring", "transport", "put", "place", "send", "set", "show", "have", "get",
                       "relocate", "teleport", "drop", "stick", "i", "we", "can", "could", "would", "make", "like",
-                      "let", "the", "he", "she", "they", "it", "my", "this", "that", "what", "how"})
+                      "let", "the", "he", "she", "they", "it", "my", "this", "that", "what", "how", "pretend",
+                      "imagine"})
 _DETERMINERS = frozenset({"a", "an", "the", "some", "my", "our"})
 # Words that say another edit: the clause is read by the ordinary rules.
 _OTHER_EDIT = frozenset({"add", "insert", "remove", "delete", "replace", "swap", "change", "color", "colour",
@@ -72,6 +74,8 @@ def _setting_at(words: list[str], end: int) -> int:
     if end < 1:
         return 0
     last = words[end - 1]
+    if last in _SUFFIXES and end >= 2 and words[end - 2] in settings():
+        return 2  # "a forest setting"
     if last == "room" and end >= 2 and words[end - 2] in _ROOMS:
         return 2
     return 1 if last in settings() else 0
@@ -107,6 +111,8 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     if len(before) < 2 or set(before) & _OTHER_EDIT or _only_a_thing(before):
         return None
     scene = [w for w in words[at + len(prep):last] if w not in _DETERMINERS]
+    if len(scene) > 1 and scene[-1] in _SUFFIXES:
+        scene = scene[:-1]
     if not scene or len(scene) > 4:
         return None
     cur.pos = end
