@@ -15,6 +15,7 @@ from PIL import Image
 from agents.critic import CritiqueRequest
 from agents.errors import BackendUnavailable, ModelOutputError, UnparseableInstruction
 from agents.executor import Execution
+from agents.kinds import kind_of
 from agents.llm import LLMClient, LLMIntentParser, VLMCritic
 from agents.types import ParseRequest
 from graph import Editor, Settings
@@ -98,7 +99,9 @@ def test_parser_happy_path_sends_strict_schema_and_records_usage(openai_server):
     assert intent.kind == "edit" and intent.backend == "llm"
     (clause,) = intent.clauses
     assert clause.op == OpKind.REMOVE
-    assert (clause.target.noun, clause.target.colors) == ("circle", ["red"])  # canonical vocabulary
+    # colours in the palette; the noun as said, in the singular, of a kind grounding knows
+    assert (clause.target.noun, clause.target.colors) == ("disc", ["red"])
+    assert kind_of(clause.target.noun) == "circle"
     (request,) = openai_server.chat_requests()
     assert request["model"] == "text-model"
     fmt = request["response_format"]

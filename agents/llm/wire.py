@@ -127,16 +127,15 @@ def _color(word: str) -> str:
 
 
 def _noun(word: str | None) -> str | None:
+    """The noun as said, in the singular ("kittens" → kitten): grounding maps it to a kind it knows
+    (agents/kinds.py), open-vocabulary grounders get the word itself, as with the offline parser."""
     if word is None or not word.strip():
         return None
     word = word.strip().lower()
-    canonical = canonical_noun(word)
-    for plural in ("s", "es"):
-        if canonical is None and word.endswith(plural):
-            canonical = canonical_noun(word[:-len(plural)])
-    # Nouns outside the classical vocabulary stay as said (in the singular): open-vocabulary
-    # grounders may find them.
-    return canonical if canonical is not None else _singular(word)
+    for plural in ("es", "s"):
+        if word.endswith(plural) and canonical_noun(word[:-len(plural)]) is not None:
+            return word[:-len(plural)]
+    return word if canonical_noun(word) is not None else _singular(word)
 
 
 def _singular(word: str) -> str:
@@ -159,7 +158,7 @@ def _ids(ids: list[str], known: set[str] | None, what: str) -> list[str]:
 
 
 def to_target(wire: WireAnchor, known_ids: set[str] | None = None) -> TargetSpec:
-    """A TargetSpec with canonical colour and noun words and only known entity ids."""
+    """A TargetSpec with canonical colour words, nouns as said and only known entity ids."""
     relation = wire.relation if isinstance(wire, WireTarget) else None
     return TargetSpec(
         phrase=wire.phrase, noun=_noun(wire.noun), colors=[_color(c) for c in wire.colors],
