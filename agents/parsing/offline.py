@@ -25,6 +25,7 @@ from agents.parsing.generation import (
     parse_refine,
     parse_variations,
 )
+from agents.parsing.gradients import gradients
 from agents.parsing.history import parse_history
 from agents.parsing.instead import instead_said_of_a_removal, merge_remove_then_put
 from agents.parsing.keep import split_keep
@@ -58,7 +59,7 @@ class OfflineIntentParser:
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
-        tokens = rephrase(counts_said_of_a_pronoun(counts_said(new_for_old(topics(tokens)))))
+        tokens = rephrase(counts_said_of_a_pronoun(counts_said(new_for_old(topics(gradients(tokens))))))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

@@ -73,7 +73,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -96,6 +96,42 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+def _there_were(tokens: list[Token]) -> list[Token]:
+    """ "what if there were 4 cats?": there should be."""
+    for i in range(min(3, len(tokens) - 3)):
+        if tokens[i].word in ("if", "imagine", "suppose") and tokens[i + 1].word == "there" and tokens[i + 2].word in (
+                "were", "was", "are", "is"):
+            lead = i - 1 if i and tokens[i - 1].word == "what" else i
+            return [*tokens[:lead], _tok("there"), _tok("should"), _tok("be"), *tokens[i + 3:]]
+    return tokens
+
+
+_UNDO_BG = (("remove",), ("delete",), ("erase",), ("lose",), ("ditch",), ("get", "rid", "of"), ("cut", "out"))
+_REDO_BG = (("replace", "it", "with"), ("swap", "it", "for"), ("swap", "it", "with"), ("change", "it", "to"),
+            ("make", "it"), ("use",), ("put",), ("add",), ("give", "me"), ("put", "in"))
+
+
+def _background_replaced(tokens: list[Token]) -> list[Token]:
+    """ "remove the background and replace it with a beach": one new backdrop."""
+    words = [t.word for t in tokens]
+    for lead in _UNDO_BG:
+        n = len(lead)
+        for i in range(min(4, len(words))):
+            if tuple(words[i:i + n]) != lead or words[i + n:i + n + 2] not in (["the", "background"], ["the", "bg"],
+                                                                               ["the", "backdrop"]):
+                continue
+            k = i + n + 2
+            while k < len(words) and (tokens[k].kind == "comma" or words[k] in ("and", "then", "just")):
+                k += 1
+            for redo in _REDO_BG:
+                if tuple(words[k:k + len(redo)]) == redo and k + len(redo) < len(words) and (
+                        words[k + len(redo)] in ("a", "an", "some", "solid", "plain") or
+                        lx.canonical_color(words[k + len(redo)]) is not None):
+                    return [*tokens[:i], _tok("change"), _tok("the"), _tok("background"), _tok("to"),
+                            *tokens[k + len(redo):]]
+    return tokens
 
 
 def _scene_as_setting(tokens: list[Token]) -> list[Token]:
