@@ -19,7 +19,7 @@ def _tok(word: str) -> Token:
 
 
 def new_for_old(tokens: list[Token]) -> list[Token]:
-    return _there_instead(_gerund_replacing(_substitute(tokens)))
+    return _in_its_place(_wanted_replaced(_there_instead(_gerund_replacing(_substitute(tokens)))))
 
 
 def _substitute(tokens: list[Token]) -> list[Token]:
@@ -59,4 +59,38 @@ def _there_instead(tokens: list[Token]) -> list[Token]:
         if t.word in ("there", "here") and tokens[i + 1].word in ("instead", "in") and tokens[i + 2].word in (
                 "of", "place"):
             return [*tokens[:i], *tokens[i + 1:]]
+    return tokens
+
+
+_DONE = frozenset({"replaced", "swapped", "switched", "exchanged", "substituted", "traded"})
+_WISH = (("i", "want"), ("i", "would", "like"), ("we", "want"), ("i", "need"), ("we", "need"), ("have",), ("get",),
+         ("i", "would", "love"), ("we", "would", "like"))
+
+
+def _wanted_replaced(tokens: list[Token]) -> list[Token]:
+    """ "i want the cat replaced by a dog", "have the mug swapped for a glass"."""
+    words = [t.word for t in tokens]
+    for wish in _WISH:
+        n = len(wish)
+        at = next((i for i in range(min(3, len(words))) if tuple(words[i:i + n]) == wish), None)
+        if at is None or at + n >= len(words) or words[at + n] not in _OLD:
+            continue
+        for k in range(at + n + 1, min(at + n + 7, len(words) - 1)):
+            if words[k] in _DONE:
+                j = k + 1 + (words[k + 1] == "out")
+                if j < len(words) and words[j] in ("by", "with", "for"):
+                    return [*tokens[:at], _tok("replace"), *tokens[at + n:k], _tok("with"), *tokens[j + 1:]]
+            if not tokens[k].is_word:
+                break
+    return tokens
+
+
+def _in_its_place(tokens: list[Token]) -> list[Token]:
+    """ "put a dog in the cat's place": instead of the cat."""
+    for i, t in enumerate(tokens[:-3]):
+        if t.word != "in":
+            continue
+        for k in range(i + 2, min(i + 6, len(tokens) - 1)):
+            if tokens[k].word == "'s" and tokens[k + 1].word in ("place", "spot") and tokens[i + 1].word in _OLD:
+                return [*tokens[:i], _tok("instead"), _tok("of"), *tokens[i + 1:k], *tokens[k + 2:]]
     return tokens
