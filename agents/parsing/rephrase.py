@@ -48,7 +48,8 @@ _ENDS = frozenset({"please", "pls", "plz", "thanks", "now", "instead"})
 # What "give X a …" gives that is a look, not a thing put on it.
 _LOOKS = frozenset({"look", "color", "colour", "finish", "texture", "style", "effect", "filter", "makeover", "size",
                     "boost", "vibe", "feel", "tone", "shade", "tint", "glow", "touch", "new", "different", "coat",
-                    "background", "backdrop", "bit", "little", "lot", "more", "less"})
+                    "background", "backdrop", "bit", "little", "lot", "more", "less", "pattern", "print", "shine",
+                    "sheen", "gloss", "polish", "paint", "paintjob", "job", "haircut", "makeover", "upgrade"})
 _NEEDS = (("needs",), ("need",), ("could", "use"), ("is", "missing"), ("would", "benefit", "from"))
 _NEEDY = frozenset({"it", "this", "picture", "image", "photo", "scene", "shot", "pic"})
 _NEW_THING = frozenset({"a", "an", "some", "another"}) | frozenset(lx.NUMBER_WORDS)
@@ -73,7 +74,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_in_the_picture, _there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -96,6 +97,20 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+_WHOLE = frozenset({"picture", "image", "photo", "pic", "scene", "shot", "photograph", "frame"})
+
+
+def _in_the_picture(tokens: list[Token]) -> list[Token]:
+    """ "add a dog to the picture": everything is in the picture; said last, it places nothing."""
+    for i in range(2, len(tokens) - 2):
+        if tokens[i].word in ("to", "into", "in", "onto") and tokens[i + 1].word in ("the", "this", "my", "our") and (
+                tokens[i + 2].word in _WHOLE) and tokens[i - 1].is_word and tokens[i - 1].word not in (
+                "back", "up", "of", "is", "be", "are", "filter", "effect", "look", "blur") and (
+                _ends(tokens, i + 3) or tokens[i + 3].word in ("on", "at", "in", "near", "next", "beside")):
+            return [*tokens[:i], *tokens[i + 3:]]
+    return tokens
 
 
 def _there_were(tokens: list[Token]) -> list[Token]:
@@ -287,7 +302,8 @@ def _thing_words(tokens: list[Token], i: int) -> int:
 
 def _give_a_thing(tokens: list[Token]) -> list[Token]:
     """ "give the dog a hat": a hat put on the dog."""
-    if not tokens or tokens[0].word != "give" or len(tokens) < 4 or tokens[1].word not in ("the", "my", "that", "this"):
+    if not tokens or tokens[0].word != "give" or len(tokens) < 3 or tokens[1].word not in (
+            "the", "my", "that", "this", "her", "him", "them"):
         return tokens
     j = 2
     while j < len(tokens) and tokens[j].is_word and tokens[j].word not in ("a", "an", "some") and j < 6:
