@@ -49,7 +49,7 @@ _ENDS = frozenset({"please", "pls", "plz", "thanks", "now", "instead"})
 _LOOKS = frozenset({"look", "color", "colour", "finish", "texture", "style", "effect", "filter", "makeover", "size",
                     "boost", "vibe", "feel", "tone", "shade", "tint", "glow", "touch", "new", "different", "coat",
                     "background", "backdrop", "bit", "little", "lot", "more", "less", "pattern", "print", "shine",
-                    "sheen", "gloss", "polish", "paint", "paintjob", "job", "haircut", "makeover", "upgrade"})
+                    "sheen", "gloss", "polish", "paint", "paintjob", "job", "haircut", "upgrade"})
 _NEEDS = (("needs",), ("need",), ("could", "use"), ("is", "missing"), ("would", "benefit", "from"))
 _NEEDY = frozenset({"it", "this", "picture", "image", "photo", "scene", "shot", "pic"})
 _NEW_THING = frozenset({"a", "an", "some", "another"}) | frozenset(lx.NUMBER_WORDS)
