@@ -90,7 +90,9 @@ def _postures(tokens: list[Token]) -> list[Token]:
             start = _clause_start(out, i)
             # "have the dog stand beside the tree": the thing is moved there
             caused = out[start].word in _CAUSATIVE and start + 1 < i and out[start + 1].word in _DEFINITE
-            if caused or w in _POSTURES_ING:
+            if w in _POSTURES_BASE and out[i - 1].word == "to":  # "i'd like the cat to sit next to the dog"
+                out[i] = _tok("be")
+            elif caused or w in _POSTURES_ING:
                 if caused:
                     out[start] = _tok("move")
                 del out[i]
