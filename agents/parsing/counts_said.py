@@ -38,7 +38,7 @@ def _words(tokens: list[Token], i: int, phrase: tuple[str, ...]) -> bool:
 
 
 def counts_said(tokens: list[Token]) -> list[Token]:
-    return _old_count_dropped(_all_but(_by_amount(_number_should_be(tokens))))
+    return _none_of(_to_count(_old_count_dropped(_all_but(_by_amount(_number_should_be(tokens))))))
 
 
 def _number_should_be(tokens: list[Token]) -> list[Token]:
@@ -111,3 +111,39 @@ def _old_count_dropped(tokens: list[Token]) -> list[Token]:
             if before and tokens[before[-1] + 1].is_word and singular(tokens[i - 1].word)[1]:
                 return [*tokens[:i], *tokens[k + 1:]]
     return tokens
+
+
+_TO_VERBS = frozenset({"reduce", "decrease", "cut", "increase", "raise", "bring", "bump", "lower", "drop", "trim"})
+
+
+def _to_count(tokens: list[Token]) -> list[Token]:
+    """ "reduce to two birds", "cut down to three chairs": the number of those things."""
+    for i, t in enumerate(tokens[:-3]):
+        if t.word not in _TO_VERBS:
+            continue
+        j = i + 1 + (tokens[i + 1].word in ("down", "up", "back"))
+        if j + 2 >= len(tokens) or tokens[j].word != "to" or _number(tokens[j + 1]) is None:
+            return tokens
+        words, _colors, n = name_run(tokens, j + 2)
+        if words and (singular(words[-1])[1] or _number(tokens[j + 1]) == 1):
+            return [*tokens[:i], _tok("change"), _tok("the"), _tok("number"), _tok("of"), *tokens[j + 2:j + 2 + n],
+                    _tok("to"), tokens[j + 1], *tokens[j + 2 + n:]]
+    return tokens
+
+
+def _none_of(tokens: list[Token]) -> list[Token]:
+    """ "there should be no birds", "no birds please": those go."""
+    words = [t.word for t in tokens]
+    at = None
+    if words[:4] == ["there", "should", "be", "no"]:
+        at = 4
+    elif words[:1] == ["no"] and len(words) > 1 and words[1] not in ("more", "longer", "wait", "not"):
+        at = 1
+    if at is None:
+        return tokens
+    names, _colors, n = name_run(tokens, at)
+    end = at + n
+    if not names or not singular(names[-1])[1] or not (end >= len(tokens) or tokens[end].kind == "sep" or (
+            words[end] in ("please", "pls", "thanks", "at", "anymore", "in"))):
+        return tokens
+    return [_tok("remove"), _tok("the"), *tokens[at:]]
