@@ -12,7 +12,7 @@ from state.models import Version
 
 PARSER = OfflineIntentParser()
 OPEN = Version(id="v0", image_ref="0" * 64, width=640, height=480, turn=0)
-_SHOWN = ("noun", "color", "scene", "direction", "position", "count", "delta", "factor", "material", "filter")
+_SHOWN = ("noun", "color", "scene", "gradient", "direction", "position", "count", "delta", "factor", "material", "filter")
 
 
 def said(text: str) -> list[tuple]:
@@ -106,3 +106,32 @@ def test_it_after_a_replacement_is_the_new_thing() -> None:
 def test_the_top_of_a_thing_and_of_the_picture() -> None:
     assert said("put a flag at the top of the castle")[0][3] == ("on", "castle")
     assert said("add a flag at the top of the image")[0][2]["position"] == "top"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("gradient background, green to white", ("background", {"gradient": ["green", "white"]})),
+    ("a backdrop fading from red to black", ("background", {"gradient": ["red", "black"]})),
+    ("delete the background and replace it with a harbor", ("background", {"scene": "harbor"})),
+    ("change the scene to a jungle", ("background", {"scene": "jungle"})),
+])
+def test_backdrops_said_other_ways(text: str, expected: tuple) -> None:
+    [(op, _noun, params, _rel)] = said(text)
+    assert (op, params) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("what if there were 5 kites?", ("count", "kite", {"noun": "kite", "count": 5})),
+    ("cut down to two lamps", ("count", "lamp", {"noun": "lamp", "count": 2})),
+    ("there should be no kites", ("remove", "kite", {})),
+    ("my boss wants 3 lamps", ("count", "lamp", {"noun": "lamp", "count": 3})),
+    ("gimme a kettle instead of the teapot", ("replace", "teapot", {"noun": "kettle"})),
+    ("i want the sofa replaced by a bench", ("replace", "sofa", {"noun": "bench"})),
+    ("put a kite in the boy's place", ("replace", "boy", {"noun": "kite"})),
+])
+def test_more_counts_and_replacements(text: str, expected: tuple) -> None:
+    assert [c[:3] for c in said(text)] == [expected]
+
+
+def test_the_picture_itself_places_nothing() -> None:
+    assert said("add a kite to the picture") == [("insert", "kite", {"noun": "kite", "count": 1}, None)]
+    assert said("make the scene brighter")[0][:2] == ("filter", "image")
