@@ -74,7 +74,7 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_in_the_picture, _there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
+    for step in (_thing_material, _size_of, _in_the_picture, _there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
                  _paint_a_thing, _needs_a_thing, _set_beside):
         tokens = step(tokens)
     return tokens
@@ -99,6 +99,33 @@ def _postures(tokens: list[Token]) -> list[Token]:
                 continue
         i += 1
     return out
+
+
+_ASPECTS = frozenset({"material", "colour", "color", "texture"})
+
+
+def _thing_material(tokens: list[Token]) -> list[Token]:
+    """ "change the chair material to leather": the chair's material."""
+    for m in range(2, len(tokens) - 1):
+        if tokens[m].word not in _ASPECTS or tokens[m + 1].word not in ("to", "into"):
+            continue
+        d = next((k for k in range(m - 1, max(m - 4, -1), -1) if tokens[k].word in ("the", "my", "that", "this")), None)
+        if d is None or d == m - 1 or not all(t.is_word for t in tokens[d:m]) or tokens[m - 1].word in lx.BACKGROUND_WORDS:
+            return tokens
+        return [*tokens[:d], _tok("the"), tokens[m], _tok("of"), *tokens[d:m], *tokens[m + 1:]]
+    return tokens
+
+
+_SIZE_VERBS = {"reduce": "shrink", "decrease": "shrink", "lower": "shrink", "increase": "enlarge", "raise": "enlarge",
+               "boost": "enlarge"}
+
+
+def _size_of(tokens: list[Token]) -> list[Token]:
+    """ "reduce the size of the cat by half": shrink the cat by half."""
+    for i, t in enumerate(tokens[:-4]):
+        if t.word in _SIZE_VERBS and [x.word for x in tokens[i + 1:i + 4]] == ["the", "size", "of"]:
+            return [*tokens[:i], _tok(_SIZE_VERBS[t.word]), *tokens[i + 4:]]
+    return tokens
 
 
 _WHOLE = frozenset({"picture", "image", "photo", "pic", "scene", "shot", "photograph", "frame"})

@@ -27,7 +27,15 @@ def topics(tokens: list[Token]) -> list[Token]:
     return _swap_out(_stated_count(_topic(tokens)))
 
 
+_FEELINGS = (("i", "hate"), ("i", "dislike"), ("i", "do", "not", "like"), ("i", "can", "not", "stand"),
+             ("i", "love"), ("i", "like"), ("we", "hate"), ("i", "really", "hate"), ("i", "really", "like"))
+
+
 def _topic(tokens: list[Token]) -> list[Token]:
+    feeling = next((len(f) for f in _FEELINGS if tuple(t.word for t in tokens[:len(f)]) == f), 0)
+    if feeling:  # "i hate the cat, remove it": the cat is what "it" means
+        rest = _topic(tokens[feeling:])
+        return rest if len(rest) != len(tokens) - feeling or rest != tokens[feeling:] else tokens
     if len(tokens) < 5 or tokens[0].word not in _LEADS:
         return tokens
     comma = next((i for i, t in enumerate(tokens[:9]) if t.kind == "comma"), None)

@@ -209,8 +209,10 @@ def build_place(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
 def build_take(cur: Cursor, verb: tuple[str, ...]) -> list[IntentClause]:
     """ "take the blue one away / out" removes; "take the star to the left" moves."""
     save = cur.pos
-    items = collect(cur, [("remove", remove_tail), ("skip", REMOVE_DECORATION), ("np", np_target_compound)])
-    if any(n == "remove" for n, _ in items) and not cur.unknown:
+    # "take the cat off the sofa": where it is taken from, not a second thing taken
+    items = collect(cur, [("from", _taken_from), ("remove", remove_tail), ("skip", REMOVE_DECORATION),
+                          ("np", np_target_compound)])
+    if any(n in ("remove", "from") for n, _ in items) and not cur.unknown:
         nps = [v for n, v in items if n == "np"]
         if not nps:
             raise cur.fail("say what to take away, e.g. 'take the red circle away'")
