@@ -69,6 +69,8 @@ _WISH = (("i", "want"), ("i", "would", "like"), ("we", "want"), ("i", "need"), (
 
 def _wanted_replaced(tokens: list[Token]) -> list[Token]:
     """ "i want the cat replaced by a dog", "have the mug swapped for a glass"."""
+    if not any(t.word in _DONE for t in tokens):
+        return tokens
     words = [t.word for t in tokens]
     for wish in _WISH:
         n = len(wish)

@@ -74,9 +74,12 @@ def _clause_start(tokens: list[Token], i: int) -> int:
 
 
 def rephrase(tokens: list[Token]) -> list[Token]:
-    for step in (_thing_material, _size_of, _in_the_picture, _there_were, _background_replaced, _scene_as_setting, _somewhere_like, _someone_wants, _great_if, _because_dropped, _postures, _top_of_thing, _of_the_image, _make_there_be, _totals, _modal_adverbs, _quote_should_read, _huge, _give_a_thing,
-                 _paint_a_thing, _needs_a_thing, _set_beside):
-        tokens = step(tokens)
+    words = {t.word for t in tokens}
+    for step, needs in _STEPS:
+        if needs is None or not words.isdisjoint(needs):
+            changed = step(tokens)
+            if changed is not tokens:
+                tokens, words = changed, {t.word for t in changed}
     return tokens
 
 
@@ -159,6 +162,8 @@ _REDO_BG = (("replace", "it", "with"), ("swap", "it", "for"), ("swap", "it", "wi
 
 def _background_replaced(tokens: list[Token]) -> list[Token]:
     """ "remove the background and replace it with a beach": one new backdrop."""
+    if not any(t.word in ("background", "bg", "backdrop") for t in tokens):
+        return tokens
     words = [t.word for t in tokens]
     for lead in _UNDO_BG:
         n = len(lead)
@@ -379,3 +384,18 @@ def _set_beside(tokens: list[Token]) -> list[Token]:
         if not tokens[j].is_word or w in ("to", "as", "into"):
             return tokens
     return tokens
+
+
+# Each step with the words it needs (None: always tried); a message without them skips it.
+_STEPS = (
+    (_thing_material, _ASPECTS), (_size_of, frozenset(_SIZE_VERBS)), (_in_the_picture, _WHOLE),
+    (_there_were, frozenset({"there"})), (_background_replaced, frozenset({"background", "bg", "backdrop"})),
+    (_scene_as_setting, frozenset({"scene"})), (_somewhere_like, frozenset({"somewhere"})), (_someone_wants, _WHO),
+    (_great_if, _GREAT), (_because_dropped, frozenset({"because", "cause", "cuz", "coz", "since"})),
+    (_postures, _POSTURES_ING | _POSTURES_BASE), (_top_of_thing, frozenset({"top"})), (_of_the_image, _WHOLE),
+    (_make_there_be, frozenset({"there"})), (_totals, _TOTAL_FIRST), (_modal_adverbs, _ADVERBS),
+    (_quote_should_read, None), (_huge, frozenset(_HUGE)), (_give_a_thing, frozenset({"give"})),
+    (_paint_a_thing, frozenset({"paint", "sketch", "doodle"})), (_needs_a_thing, frozenset({"needs", "need", "use",
+                                                                                             "missing", "benefit"})),
+    (_set_beside, frozenset({"set", "get"})),
+)

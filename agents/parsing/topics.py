@@ -32,7 +32,9 @@ _FEELINGS = (("i", "hate"), ("i", "dislike"), ("i", "do", "not", "like"), ("i", 
 
 
 def _topic(tokens: list[Token]) -> list[Token]:
-    feeling = next((len(f) for f in _FEELINGS if tuple(t.word for t in tokens[:len(f)]) == f), 0)
+    feeling = 0
+    if tokens and tokens[0].word in ("i", "we"):
+        feeling = next((len(f) for f in _FEELINGS if tuple(t.word for t in tokens[:len(f)]) == f), 0)
     if feeling:  # "i hate the cat, remove it": the cat is what "it" means
         rest = _topic(tokens[feeling:])
         return rest if len(rest) != len(tokens) - feeling or rest != tokens[feeling:] else tokens
