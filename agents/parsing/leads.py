@@ -13,6 +13,37 @@ def _tok(word: str) -> Token:
     return Token(word, "word", raw=word)
 
 
+_CHOOSE = (("let", "us", "go", "with"), ("let", "us", "do"), ("i", "would", "go", "with"), ("go", "with"),
+           ("we", "will", "go", "with"), ("i", "will", "go", "with"), ("i", "will", "take"), ("let", "us", "try"),
+           ("i", "would", "go", "for"), ("go", "for"), ("let", "us", "go", "for"), ("i", "am", "thinking"),
+           ("i", "was", "thinking"), ("thinking",))
+
+
+def chosen(tokens: list[Token]) -> list[Token]:
+    """ "let's go with a forest background", "i'd go with 3 cats": what is wished for."""
+    for lead in _CHOOSE:
+        n = len(lead)
+        if tuple(t.word for t in tokens[:n]) == lead and n < len(tokens) and (
+                tokens[n].word in ("a", "an", "some", "another") or tokens[n].kind == "number" or
+                tokens[n].word in lx.NUMBER_WORDS):
+            return [_tok("i"), _tok("want"), *tokens[n:]]
+    return tokens
+
+
+def try_verb(tokens: list[Token]) -> list[Token]:
+    """ "try replacing the cat with a dog" (the gerund already read as the verb), "try to remove it",
+    "let a dog replace the cat" → "replace the cat with a dog"."""
+    if len(tokens) > 2 and tokens[0].word == "try":
+        k = 2 if tokens[1].word == "to" else 1
+        if lx.VERBS.get((tokens[k].word,)) is not None:
+            return tokens[k:]
+    if len(tokens) > 4 and tokens[0].word == "let" and tokens[1].word in ("a", "an", "some"):
+        at = next((i for i in range(2, min(6, len(tokens))) if tokens[i].word == "replace"), None)
+        if at is not None and at + 1 < len(tokens):
+            return [_tok("replace"), *tokens[at + 1:], _tok("with"), *tokens[1:at]]
+    return tokens
+
+
 def there_were(tokens: list[Token]) -> list[Token]:
     """ "what if there were 4 cats?": there should be."""
     for i in range(min(3, len(tokens) - 3)):

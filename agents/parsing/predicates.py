@@ -51,7 +51,7 @@ _GONE = frozenset({"disappear", "vanish", "leave", "disappears", "vanishes", "th
 _REPLACES: frozenset[tuple[str, ...]] = frozenset({
     (*lead, "replace") for lead in (("should",), ("could",), ("can",), ("will",), ("must",), ("needs", "to"), ("to",))
 } | {("replaces",), ("takes", "the", "place", "of"), ("should", "take", "the", "place", "of"),
-     ("take", "the", "place", "of"), ("replace",)})
+     ("take", "the", "place", "of")})
 _REPLACED: frozenset[tuple[str, ...]] = frozenset({
     (*lead, done) for lead in (("be",), ("should", "be"), ("must", "be"), ("needs", "to", "be"), ("could", "be"),
                                ("get",), ("gets",), ("is",), ("to", "be"))

@@ -22,11 +22,13 @@ from agents.parsing.leads import (
     WHO,
     background_replaced,
     because_dropped,
+    chosen,
     great_if,
     scene_as_setting,
     someone_wants,
     somewhere_like,
     there_were,
+    try_verb,
 )
 from agents.parsing.materials import is_material
 from agents.parsing.tokens import Token
@@ -62,6 +64,7 @@ _LOOKS = frozenset({"look", "color", "colour", "finish", "texture", "style", "ef
                     "background", "backdrop", "bit", "little", "lot", "more", "less", "pattern", "print", "shine",
                     "sheen", "gloss", "polish", "paint", "paintjob", "job", "haircut", "upgrade"})
 _NEEDS = (("needs",), ("need",), ("could", "use"), ("is", "missing"), ("would", "benefit", "from"))
+_MORE = frozenset({"more", "fewer", "less", "extra", "additional"})
 _NEEDY = frozenset({"it", "this", "picture", "image", "photo", "scene", "shot", "pic"})
 _NEW_THING = frozenset({"a", "an", "some", "another"}) | frozenset(lx.NUMBER_WORDS)
 _REL_START = frozenset({"beside", "next", "near", "by", "on", "onto", "under", "underneath", "beneath", "below",
@@ -270,15 +273,15 @@ def _paint_a_thing(tokens: list[Token]) -> list[Token]:
 
 def _needs_a_thing(tokens: list[Token]) -> list[Token]:
     """ "it needs a cloud above the house", "the picture could use a tree": add one."""
-    for i in range(min(3, len(tokens))):
-        if tokens[i].word not in _NEEDY:
-            continue
+    for i in range(min(4, len(tokens))):
         for words in _NEEDS:
             n = len(words)
-            after = i + 1 + n
-            if tuple(t.word for t in tokens[i + 1:after]) == words and after < len(tokens) and (
-                    tokens[after].word in _NEW_THING) and all(t.word in ("the", "this", "it") for t in tokens[:i]):
-                return [_tok("add"), *tokens[after:]]
+            if tuple(t.word for t in tokens[i:i + n]) != words or i + n >= len(tokens):
+                continue
+            subject = [t.word for t in tokens[:i]]  # "it", "the sky", "this photo", or nothing
+            said_of = not subject or subject[0] in _NEEDY or (subject[0] in ("the", "this", "my") and len(subject) <= 3)
+            if said_of and tokens[i + n].word in _NEW_THING | _MORE and all(t.is_word for t in tokens[:i]):
+                return [_tok("add"), *tokens[i + n:]]
     return tokens
 
 
@@ -299,6 +302,7 @@ def _set_beside(tokens: list[Token]) -> list[Token]:
 
 # Each step with the words it needs (None: always tried); a message without them skips it.
 _STEPS = (
+    (try_verb, frozenset({"try", "let"})), (chosen, frozenset({"go", "do", "take", "thinking", "try"})),
     (_thing_material, _ASPECTS), (_size_of, frozenset(_SIZE_VERBS)), (_in_the_picture, _WHOLE),
     (there_were, frozenset({"there"})), (background_replaced, frozenset({"background", "bg", "backdrop"})),
     (scene_as_setting, frozenset({"scene"})), (somewhere_like, frozenset({"somewhere"})), (someone_wants, WHO),
