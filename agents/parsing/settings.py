@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.swaps import background_clause
 from state.models import IntentClause
@@ -48,7 +49,7 @@ _PREPS = (("in", "front", "of"), ("somewhere", "in"), ("out", "in"), ("inside",)
 _OPENERS = frozenset({"move", "take", "bring", "transport", "put", "place", "send", "set", "show", "have", "get",
                       "relocate", "teleport", "drop", "stick", "i", "we", "can", "could", "would", "make", "like",
                       "let", "the", "he", "she", "they", "it", "my", "this", "that", "what", "how", "pretend",
-                      "imagine"})
+                      "imagine", "edit", "photoshop", "paste", "composite", "me", "us", "them", "him", "her"})
 _DETERMINERS = frozenset({"a", "an", "the", "some", "my", "our"})
 # Words that say another edit: the clause is read by the ordinary rules.
 _OTHER_EDIT = frozenset({"add", "insert", "remove", "delete", "replace", "swap", "change", "color", "colour",
@@ -84,14 +85,15 @@ def _setting_at(words: list[str], end: int) -> int:
 def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     """The clause at the cursor as a new setting for what is there (see the module docstring), consumed;
     None (nothing consumed) when it is something else."""
-    if cur.word() not in _OPENERS or not any(t.word in settings() for t in cur.tokens[cur.pos + 2:]):
+    if (cur.word() not in _OPENERS and cur.pos) or not any(t.word in settings() for t in cur.tokens[cur.pos + 2:]):
         return None
     start, end = cur.pos, _clause_end(cur)
     toks = cur.tokens[start:end]
     if len(toks) < 3 or any(t.kind not in ("word", "comma") for t in toks):
         return None
     words = [t.word for t in toks]
-    if words[0] not in _OPENERS:
+    whole = start == 0 and end == len(cur.tokens)  # "dog on a beach": a note that is the whole message
+    if words[0] not in _OPENERS and not whole:
         return None
     last = len(words)
     while last > 0 and words[last - 1] in _TAIL:
@@ -108,7 +110,8 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     else:
         return None
     before = words[:at]
-    if len(before) < 2 or set(before) & _OTHER_EDIT or _only_a_thing(before):
+    if set(before) & _OTHER_EDIT or not (whole and 1 <= len(before) <= 3 and not any(
+            (w,) in lx.VERBS for w in before) or len(before) >= 2 and not _only_a_thing(before)):
         return None
     scene = [w for w in words[at + len(prep):last] if w not in _DETERMINERS]
     if len(scene) > 1 and scene[-1] in _SUFFIXES:
