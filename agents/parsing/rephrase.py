@@ -281,7 +281,10 @@ def _needs_a_thing(tokens: list[Token]) -> list[Token]:
             subject = [t.word for t in tokens[:i]]  # "it", "the sky", "this photo", or nothing
             said_of = not subject or subject[0] in _NEEDY or (subject[0] in ("the", "this", "my") and len(subject) <= 3)
             if said_of and tokens[i + n].word in _NEW_THING | _MORE and all(t.is_word for t in tokens[:i]):
-                return [_tok("add"), *tokens[i + n:]]
+                rest = tokens[i + n:]
+                if subject and subject[0] in ("the", "this", "my"):  # "the table needs a vase on it"
+                    rest = [x for t in rest for x in (tokens[:i] if t.word == "it" else [t])]
+                return [_tok("add"), *rest]
     return tokens
 
 

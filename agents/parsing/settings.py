@@ -55,7 +55,7 @@ _DETERMINERS = frozenset({"a", "an", "the", "some", "my", "our"})
 _OTHER_EDIT = frozenset({"add", "insert", "remove", "delete", "replace", "swap", "change", "color", "colour",
                          "draw", "paint", "turn", "into", "instead", "more", "fewer", "bigger", "smaller", "text",
                          "background", "backdrop", "left", "right", "top", "bottom", "corner", "middle", "center",
-                         "a", "an", "another", "two", "three", "four", "five", "next", "near", "beside", "under",
+                         "a", "an", "another", "next", "near", "beside", "under",
                          "above", "below", "behind", "over", "closer", "by"})
 _TAIL = frozenset({"please", "pls", "plz", "instead", "thanks", "too", "now", "again", "maybe"})
 
@@ -89,7 +89,7 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
         return None
     start, end = cur.pos, _clause_end(cur)
     toks = cur.tokens[start:end]
-    if len(toks) < 3 or any(t.kind not in ("word", "comma") for t in toks):
+    if len(toks) < 3 or any(t.kind not in ("word", "comma", "number") for t in toks):
         return None
     words = [t.word for t in toks]
     whole = start == 0 and end == len(cur.tokens)  # "dog on a beach": a note that is the whole message
@@ -110,7 +110,7 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     else:
         return None
     before = words[:at]
-    if set(before) & _OTHER_EDIT or not (whole and 1 <= len(before) <= 3 and not any(
+    if set(before) & _OTHER_EDIT or _new_things(before) or not (whole and 1 <= len(before) <= 3 and not any(
             (w,) in lx.VERBS for w in before) or len(before) >= 2 and not _only_a_thing(before)):
         return None
     scene = [w for w in words[at + len(prep):last] if w not in _DETERMINERS]
@@ -120,6 +120,12 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
         return None
     cur.pos = end
     return [background_clause(None, scene=" ".join(scene))]
+
+
+def _new_things(before: list[str]) -> bool:
+    """ "put two dogs in a park" adds them; "have the three dogs in a field" places those there."""
+    return any((w in lx.NUMBER_WORDS or w.isdigit()) and (i == 0 or before[i - 1] not in (
+        "the", "my", "those", "these", "our", "all")) for i, w in enumerate(before))
 
 
 def _only_a_thing(before: list[str]) -> bool:

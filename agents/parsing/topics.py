@@ -72,11 +72,14 @@ def _stated_count(tokens: list[Token]) -> list[Token]:
     for i in range(len(tokens) - 4):
         if tokens[i].word != "there" or tokens[i + 1].word not in ("are", "is") or _number(tokens[i + 2]) is None:
             continue
-        words, _colors, n = name_run(tokens, i + 3)
+        j = i + 3
+        while j < len(tokens) and lx.canonical_color(tokens[j].word) is not None:
+            j += 1  # "there are 3 red balloons"
+        words, _colors, n = name_run(tokens, j)
         if not words:
             continue
-        name = tokens[i + 3:i + 3 + n]
-        rest = tokens[i + 3 + n:]
+        name = tokens[i + 3:j + n]
+        rest = tokens[j + n:]
         k = 0
         while k < len(rest) and (rest[k].kind in ("comma", "sep") or rest[k].word in _POLITE or rest[k].word in (
                 "but", "i", "we", "let", "us")):
