@@ -105,6 +105,8 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
         prep = next((p for p in _PREPS if tuple(words[at:at + len(p)]) == p), None)
         if prep is not None:
             break
+        if toks[at].kind == "comma":
+            continue  # "put her on — no wait — a forest" leaves a comma after the correction
         if words[at] in _OTHER_EDIT - _DETERMINERS or toks[at].kind != "word":
             return None
     else:
@@ -113,7 +115,7 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     if set(before) & _OTHER_EDIT or _new_things(before) or not (whole and 1 <= len(before) <= 3 and not any(
             (w,) in lx.VERBS for w in before) or len(before) >= 2 and not _only_a_thing(before)):
         return None
-    scene = [w for w in words[at + len(prep):last] if w not in _DETERMINERS]
+    scene = [t.word for t in toks[at + len(prep):last] if t.word not in _DETERMINERS and t.kind == "word"]
     if len(scene) > 1 and scene[-1] in _SUFFIXES:
         scene = scene[:-1]
     if not scene or len(scene) > 4:
