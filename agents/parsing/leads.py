@@ -16,7 +16,9 @@ def _tok(word: str) -> Token:
 _CHOOSE = (("let", "us", "go", "with"), ("let", "us", "do"), ("i", "would", "go", "with"), ("go", "with"),
            ("we", "will", "go", "with"), ("i", "will", "go", "with"), ("i", "will", "take"), ("let", "us", "try"),
            ("i", "would", "go", "for"), ("go", "for"), ("let", "us", "go", "for"), ("i", "am", "thinking"),
-           ("i", "was", "thinking"), ("thinking",))
+           ("i", "was", "thinking"), ("thinking",), ("there", "is", "room", "for"), ("there", "is", "space", "for"),
+           *((who, "would", wish, "to", "see") for who in ("i", "we") for wish in ("like", "love")),
+           ("i", "want", "to", "see"), ("we", "want", "to", "see"))
 
 
 def chosen(tokens: list[Token]) -> list[Token]:
@@ -27,6 +29,22 @@ def chosen(tokens: list[Token]) -> list[Token]:
                 tokens[n].word in ("a", "an", "some", "another") or tokens[n].kind == "number" or
                 tokens[n].word in lx.NUMBER_WORDS):
             return [_tok("i"), _tok("want"), *tokens[n:]]
+    return tokens
+
+
+_NICE = frozenset({"nice", "great", "good", "cool", "lovely", "better", "perfect", "fun", "cute", "awesome"})
+
+
+def nice_to_have(tokens: list[Token]) -> list[Token]:
+    """ "a dog would be nice on the right", "a lamp here would look great": the thing is asked for."""
+    if not tokens or tokens[0].word not in ("a", "an", "some") and tokens[0].kind != "number":
+        return tokens
+    for i in range(2, min(len(tokens) - 2, 8)):
+        if tokens[i].word in ("would", "will", "might", "could") and tokens[i + 1].word in ("be", "look") and (
+                tokens[i + 2].word in _NICE):
+            return [*tokens[:i], *tokens[i + 3:]]
+        if not tokens[i].is_word:
+            break
     return tokens
 
 

@@ -10,7 +10,10 @@ MORE_VERBS: dict[tuple[str, ...], str] = {
     # "bump the birds up to six": a number raised
     ("bump",): "adjust",
     # "stick the vase on the shelf" moves it, "stick a hat on the dog" adds one, as "put" does
-    **{(w,): "place" for w in ("stick", "slap", "plonk", "plunk", "park")},
+    **{(w,): "place" for w in ("stick", "slap", "plonk", "plunk", "park", "slot", "squeeze", "tuck", "wedge")},
+    # "i'd like to see a dog next to the cat" (so "see" is known, never read as "set")
+    **{(who, "would", wish, "to", "see"): "want" for who in ("i", "we") for wish in ("like", "love")},
+    ("i", "want", "to", "see"): "want", ("we", "want", "to", "see"): "want",
     # "can i get seven cupcakes"
     **{(*who, "get"): "exist" for who in (("can", "i"), ("could", "i"), ("may", "i"))},
 }

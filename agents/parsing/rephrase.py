@@ -24,6 +24,7 @@ from agents.parsing.leads import (
     because_dropped,
     chosen,
     great_if,
+    nice_to_have,
     scene_as_setting,
     someone_wants,
     somewhere_like,
@@ -305,7 +306,8 @@ def _set_beside(tokens: list[Token]) -> list[Token]:
 
 # Each step with the words it needs (None: always tried); a message without them skips it.
 _STEPS = (
-    (try_verb, frozenset({"try", "let"})), (chosen, frozenset({"go", "do", "take", "thinking", "try"})),
+    (try_verb, frozenset({"try", "let"})), (nice_to_have, frozenset({"would", "will", "might", "could"})),
+    (chosen, frozenset({"go", "do", "take", "thinking", "try", "room", "space", "see"})),
     (_thing_material, _ASPECTS), (_size_of, frozenset(_SIZE_VERBS)), (_in_the_picture, _WHOLE),
     (there_were, frozenset({"there"})), (background_replaced, frozenset({"background", "bg", "backdrop"})),
     (scene_as_setting, frozenset({"scene"})), (somewhere_like, frozenset({"somewhere"})), (someone_wants, WHO),
