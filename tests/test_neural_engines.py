@@ -161,6 +161,22 @@ def test_removal_is_bit_identical_outside_the_mask(inpaint_dir, shared):
                    for p in engine.pipeline().unet.attn_processors.values())
 
 
+def test_removals_in_threads_share_one_pipeline_safely(inpaint_dir, shared):
+    """Turns run in threads (HTTP workers); two removals with different work-window shapes at once on
+    one shared pipeline each give what they give alone (its attention processors are per call)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engines.neural.removal import AttentionRemovalInpainter
+
+    engine = AttentionRemovalInpainter(manager=shared, model=inpaint_dir, device="cpu", steps=2)
+    jobs = [(scene(96, 128), blob(96, 128, (45, 35, 85, 62))), (scene(160, 64, 1), blob(160, 64, (10, 20, 50, 140)))]
+    alone = [engine.inpaint(image, mask, seed=5) for image, mask in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda job: engine.inpaint(*job, seed=5), jobs * 3))
+    for index, out in enumerate(together):
+        assert np.array_equal(out, alone[index % 2]), f"call {index} differs from the same call alone"
+
+
 def test_attention_masking_changes_the_fill(inpaint_dir, shared):
     from engines.neural.inpainting import DiffusionInpainter
     from engines.neural.removal import AttentionRemovalInpainter

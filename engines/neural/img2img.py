@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import EngineError
 from . import imaging
-from .models import ModelManager, default_manager, parse_options
+from .models import ModelManager, default_manager, exclusive, parse_options
 
 STYLE_PROMPTS = {
     "painting": "a painting, visible brush strokes",
@@ -76,7 +76,7 @@ class Img2ImgRestyler:
         # 3. Denoise toward the style, from part way up the schedule
         generator = torch.Generator("cpu").manual_seed(seed)
         text = ", ".join(p for p in (STYLE_PROMPTS[style], prompt) if p)
-        with torch.inference_mode():
+        with exclusive(pipe), torch.inference_mode():
             result = pipe(prompt=text, negative_prompt=o.negative_prompt or None, image=source,
                           strength=min(strength, o.max_strength), num_inference_steps=o.steps,
                           guidance_scale=o.guidance_scale, generator=generator, output_type="pil")

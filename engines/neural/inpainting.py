@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import Box, EngineError
 from . import imaging
-from .models import ModelManager, default_manager, parse_options
+from .models import ModelManager, default_manager, exclusive, parse_options
 
 DEFAULT_INPAINT_MODEL = "stable-diffusion-v1-5/stable-diffusion-inpainting"
 
@@ -93,7 +93,8 @@ class DiffusionInpainter:
                                      o.min_context_px)
         crop, crop_mask = imaging.to_model(image, mask, window)
         # 4. Denoise
-        edited = self._run(pipe, crop, crop_mask, prompt or o.default_prompt, seed)
+        with exclusive(pipe):  # removal installs its attention processors inside _run
+            edited = self._run(pipe, crop, crop_mask, prompt or o.default_prompt, seed)
         # 5. Paste back through the mask
         out = imaging.paste(image, edited, mask, window, o.feather_px)
         self.last_seed = seed

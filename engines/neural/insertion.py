@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import Box, EngineError, InsertSpec, Segmenter
 from . import imaging
-from .models import ModelManager, default_manager, parse_options
+from .models import ModelManager, default_manager, exclusive, parse_options
 
 DEFAULT_TEXT2IMG_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
@@ -190,7 +190,7 @@ class DiffusionInserter:
         if spec.reference is not None:
             extra["ip_adapter_image"] = self._load_ip_adapter(pipe, spec)
         try:
-            with install_box_boost(pipe.unet, processor), torch.inference_mode():
+            with exclusive(pipe), install_box_boost(pipe.unet, processor), torch.inference_mode():
                 result = pipe(
                     prompt=prompt, negative_prompt=o.negative_prompt or None, height=window.model_h,
                     width=window.model_w, num_inference_steps=o.steps, guidance_scale=o.guidance_scale,

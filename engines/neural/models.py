@@ -16,8 +16,10 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -280,6 +282,22 @@ class ModelManager:
             return pipe.to(dev)
 
         return self.get(kind, model_id, dev, torch_dtype, load)
+
+
+_CALL_LOCKS: weakref.WeakKeyDictionary[Any, threading.RLock] = weakref.WeakKeyDictionary()
+_CALL_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def exclusive(pipe: Any) -> Iterator[None]:
+    """One denoising call at a time per UNet. A diffusers pipeline is not thread-safe (its scheduler
+    keeps the call's timesteps, and the attention processors installed for one call are the UNet's),
+    and pipelines built with ``from_pipe`` share their UNet; turns run in threads (HTTP workers)."""
+    owner = getattr(pipe, "unet", None) or pipe
+    with _CALL_LOCKS_GUARD:
+        lock = _CALL_LOCKS.setdefault(owner, threading.RLock())
+    with lock:
+        yield
 
 
 def _unreachable() -> Any:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import Box, EngineError, InsertSpec
 from . import imaging
-from .models import ModelManager, default_manager, parse_options
+from .models import ModelManager, default_manager, exclusive, parse_options
 
 DEFAULT_TEXT2IMG_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
@@ -154,7 +154,7 @@ class DiffusionGenerator:
         # 4. Denoise (CPU generator: the same noise on any device)
         generator = torch.Generator("cpu").manual_seed(seed)
         choose = lambda name, proc: processor if name.endswith("attn2.processor") else proc  # noqa: E731
-        with installed(pipe.unet, choose), torch.inference_mode():
+        with exclusive(pipe), installed(pipe.unet, choose), torch.inference_mode():
             result = pipe(prompt=prompt, negative_prompt=o.negative_prompt or None, height=model_h, width=model_w,
                           num_inference_steps=o.steps, guidance_scale=o.guidance_scale, generator=generator,
                           callback_on_step_end=on_step_end, output_type="pil")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..base import EngineError
 from . import imaging
-from .models import ModelManager, default_manager, parse_options
+from .models import ModelManager, default_manager, exclusive, parse_options
 
 DEFAULT_UPSCALE_MODEL = "stabilityai/stable-diffusion-x4-upscaler"
 
@@ -96,7 +96,7 @@ class DiffusionUpscaler:
         ph, pw = -h % 8, -w % 8
         padded = np.pad(tile, ((0, ph), (0, pw), (0, 0)), mode="edge")
         generator = torch.Generator("cpu").manual_seed(seed)
-        with torch.inference_mode():
+        with exclusive(pipe), torch.inference_mode():
             result = pipe(prompt=prompt, image=Image.fromarray(padded), num_inference_steps=o.steps,
                           guidance_scale=o.guidance_scale, noise_level=o.noise_level, generator=generator,
                           output_type="np")

@@ -68,6 +68,10 @@ class _Replica:
             self.blobs = RedisBlobStore(client, prefix=self.cluster.store_prefix, url=self.cluster.store)
         self.engines = {role: build_engine(role, self.config.engine, dict(self.config.options))
                         for role in KINDS[self.kind]}
+        for engine in self.engines.values():  # load the model now: a replica Serve reports ready (a new
+            load = getattr(engine, "pipeline", None)  # one, or one scaled up) must not make its first turn wait
+            if callable(load):
+                load()
         self._lock = threading.Lock()
 
     def _image(self, payload: dict[str, Any], what: str = "image") -> Any:

@@ -1,10 +1,13 @@
 """Scale: clients x turns through 1 and 2 API worker processes over one Redis, with the engines in
 each process or served by Ray with 1 and 2 replicas of the engine the turns spend their time in.
 
-``python -m evals.bench.scale [--clients 4 --turns 3 --side 768]``. Every figure is measured in the
-same run against the single-process set-up (one worker, engines in process), on a two-node Ray
-cluster on loopback (tests/ray_cluster.py). Turns are engine-bound: a cartoon filter over the whole
-image, served by the ``imaging`` deployment, whose replicas are the ones scaled.
+``python -m evals.bench.scale [--clients 4 --turns 3 --side 768] [--engine diffusion]``. Every figure
+is measured in the same run against the single-process set-up (one worker, engines in process), on a
+two-node Ray cluster on loopback (tests/ray_cluster.py). ``--engine imaging``: cartoon and denoise
+filters over the whole image, served by the ``imaging`` deployment, whose replicas are the ones
+scaled. ``--engine diffusion``: removals by a random-weight Stable-Diffusion inpainter of ``--width``
+UNet channels (the real loading and inference path; meaningless pixels) in every worker, or served
+by the scaled ``inpainter`` replicas: turns whose time is the model's.
 """
 
 from __future__ import annotations
@@ -89,7 +92,20 @@ def run_setup(engines: str, store: str, workers: int, clients: int, turns: int, 
     wall = max(r["wall"] for r in results)
     return {"turns": len(latencies), "throughput": len(latencies) / wall,
             "p50": float(np.percentile(latencies, 50)), "p95": float(np.percentile(latencies, 95)),
-            "rss_mb": [round(r["rss_mb"]) for r in results], "errors": sum(len(r["errors"]) for r in results)}
+            "rss_mb": [round(r["rss_mb"]) for r in results], "errors": sum(len(r["errors"]) for r in results),
+            "first_error": next((e for r in results for e in r["errors"]), "")}
+
+
+# What a turn spends its time in, per --engine: the messages, the deployment whose replicas are
+# scaled, and the worker settings. "diffusion" is a random-weight SD inpainter of --width channels.
+REMOVALS = ("remove the red circle", "remove the blue square", "remove the green triangle", "remove the yellow star")
+
+
+def build_model(width: int) -> Path:
+    from tests.neural_models import build_tiny_sd_inpaint, install_torchvision_cpu_shim
+
+    install_torchvision_cpu_shim()
+    return build_tiny_sd_inpaint(Path(tempfile.mkdtemp(prefix="retouch-scale-sd-")) / "sd-inpaint", width=width)
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
@@ -98,38 +114,51 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--turns", type=int, default=3, help="turns per session")
     parser.add_argument("--side", type=int, default=768, help="image side in pixels")
     parser.add_argument("--replicas", default="1,2", help="engine replica counts to measure")
+    parser.add_argument("--engine", choices=("imaging", "diffusion"), default="imaging",
+                        help="imaging: cartoon/denoise filters; diffusion: removals by a diffusion inpainter")
+    parser.add_argument("--width", type=int, default=128, help="UNet channels of the diffusion model")
+    parser.add_argument("--steps", type=int, default=4, help="denoising steps of the diffusion model")
     parser.add_argument("--skip-local", action="store_true", help="leave out the in-process set-ups")
     args = parser.parse_args(argv)
 
-    from engines.served.config import DeploymentConfig
-    from engines.served.deploy import deploy
-    from tests.ray_cluster import engine_config, start_cluster, stop_cluster
+    from tests.ray_cluster import engine_config, start_cluster, stop_cluster  # noqa: I001  (first: loopback only)
     from tests.redis_server import RedisServer, find_redis_server
 
+    from engines.served.config import DeploymentConfig
+    from engines.served.deploy import deploy
+
+    messages, settings, local, scaled, options = MESSAGES, None, "classical", "imaging", {}
+    if args.engine == "diffusion":
+        model = build_model(args.width)
+        options = {"role": "inpainter", "name": "neural", "model": str(model), "device": "cpu", "steps": args.steps}
+        messages, local, scaled = REMOVALS, "neural", "inpainter"
+        settings = {"inpaint_model": str(model), "device": "cpu", "diffusion_steps": args.steps, "max_rounds": 1}
     redis = RedisServer(find_redis_server(), Path(tempfile.mkdtemp(prefix="retouch-scale-redis-"))).start()
     rows: list[dict[str, Any]] = []
     cluster, address = start_cluster()
     try:
         def measure(label: str, engines: str, workers: int) -> None:
             row = {"setup": label, "workers": workers,
-                   **run_setup(engines, redis.url, workers, args.clients, args.turns, args.side)}
+                   **run_setup(engines, redis.url, workers, args.clients, args.turns, args.side, messages, settings)}
             rows.append(row)
             print(f"{label:34} workers={workers} turns={row['turns']} {row['throughput']:.2f} turns/s "
-                  f"p50 {row['p50']:.2f} s p95 {row['p95']:.2f} s rss {row['rss_mb']} MB errors {row['errors']}",
-                  flush=True)
+                  f"p50 {row['p50']:.2f} s p95 {row['p95']:.2f} s rss {row['rss_mb']} MB errors {row['errors']} "
+                  f"{row['first_error'][:200]}", flush=True)
 
         if not args.skip_local:
-            measure("in process", "classical", 1)
-            measure("in process", "classical", 2)
+            measure("in process", local, 1)
+            measure("in process", local, 2)
         for replicas in [int(v) for v in args.replicas.split(",")]:
-            config = engine_config(None, inpainter_replicas=1, timeout_s=300)
+            config = engine_config(None, inpainter_replicas=1, timeout_s=300, store=redis.url)  # images by reference
             # two nodes of one CPU each: the scaled replicas get half a CPU, the rest share what is left
             config.deployments["inpainter"].num_cpus = 0.1
-            config.deployments["imaging"] = DeploymentConfig(num_cpus=0.5, replicas=replicas, max_ongoing_requests=2)
+            engine = "tests.ray_cluster:neural_engine" if options else "classical"
+            config.deployments[scaled] = DeploymentConfig(engine=engine, options=options, num_cpus=0.5,
+                                                          replicas=replicas, max_ongoing_requests=2)
             config.cluster.address = address
             deploy(config)
             for workers in (1, 2):
-                measure(f"ray, {replicas} imaging replica(s)", f"ray://{address}", workers)
+                measure(f"ray, {replicas} {scaled} replica(s)", f"ray://{address}", workers)
     finally:
         stop_cluster(cluster)
         redis.stop()

@@ -15,16 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .scale import peak_rss_mb, run_setup
+from .scale import build_model, peak_rss_mb, run_setup
 
 MESSAGES = ("remove the red circle", "remove the blue square", "remove the green triangle")
-
-
-def build_model(width: int) -> Path:
-    from tests.neural_models import build_tiny_sd_inpaint, install_torchvision_cpu_shim
-
-    install_torchvision_cpu_shim()
-    return build_tiny_sd_inpaint(Path(tempfile.mkdtemp(prefix="retouch-scale-sd-")) / "sd-inpaint", width=width)
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
