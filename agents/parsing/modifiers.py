@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # Words that shade a colour ("bright grey").
 SHADES = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull", "solid", "plain", "pure",
-                    "vivid"})
+                    "vivid", "hot", "royal", "electric", "off", "dusty", "muted", "rich", "soft"})
 _RELATIVE = frozenset({"that", "which", "who"})
 
 

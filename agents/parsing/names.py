@@ -118,6 +118,9 @@ def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:
         w = tok.word
         shade = 1 if w in SHADES and i + 1 < len(tokens) and lx.canonical_color(tokens[i + 1].word) else 0
         color = lx.canonical_color(tokens[i + shade].word) if tok.kind == "word" else None
+        if words and shade and color is not None and not (i + 2 < len(tokens) and is_name_word(
+                tokens[i + 2].word, tokens[i + 2]) and lx.canonical_color(tokens[i + 2].word) is None):
+            break  # "make the car light green": the shade and colour are said of the car
         if words and color is not None and i + shade + 1 < len(tokens) and \
                 is_name_word(tokens[i + shade + 1].word, tokens[i + shade + 1]) and \
                 lx.canonical_color(tokens[i + shade + 1].word) is None:

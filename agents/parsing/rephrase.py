@@ -119,6 +119,21 @@ def _postures(tokens: list[Token]) -> list[Token]:
     return out
 
 
+_NAMED_SHADES = frozenset({"sky", "baby", "forest", "blood", "midnight", "powder", "ocean", "sea", "grass", "fire",
+                           "lemon", "cherry", "wine", "olive", "mint", "brick", "steel", "slate", "jet", "snow"})
+
+
+def _named_shades(tokens: list[Token]) -> list[Token]:
+    """ "make the car sky blue", "paint it forest green": a shade named after a thing, said of the colour
+    (the palette has the colour; "the sky orange" keeps its sky)."""
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].word in _NAMED_SHADES and lx.canonical_color(tokens[i + 1].word) is not None and (
+                tokens[i - 1].is_word and tokens[i - 1].word not in ("the", "a", "an", "my", "this", "that", "and")) \
+                and _ends(tokens, i + 2):
+            return [*tokens[:i], *tokens[i + 1:]]
+    return tokens
+
+
 _ASPECTS = frozenset({"material", "colour", "color", "texture"})
 
 
@@ -306,6 +321,7 @@ def _set_beside(tokens: list[Token]) -> list[Token]:
 
 # Each step with the words it needs (None: always tried); a message without them skips it.
 _STEPS = (
+    (_named_shades, _NAMED_SHADES),
     (try_verb, frozenset({"try", "let"})), (nice_to_have, frozenset({"would", "will", "might", "could"})),
     (chosen, frozenset({"go", "do", "take", "thinking", "try", "room", "space", "see"})),
     (_thing_material, _ASPECTS), (_size_of, frozenset(_SIZE_VERBS)), (_in_the_picture, _WHOLE),
