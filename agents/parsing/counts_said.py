@@ -38,7 +38,7 @@ def _words(tokens: list[Token], i: int, phrase: tuple[str, ...]) -> bool:
 
 
 def counts_said(tokens: list[Token]) -> list[Token]:
-    return _none_of(_to_count(_old_count_dropped(_all_but(_by_amount(_number_should_be(tokens))))))
+    return _coloured_count(_none_of(_to_count(_old_count_dropped(_all_but(_by_amount(_number_should_be(tokens)))))))
 
 
 def _number_should_be(tokens: list[Token]) -> list[Token]:
@@ -149,3 +149,14 @@ def _none_of(tokens: list[Token]) -> list[Token]:
             words[end] in ("please", "pls", "thanks", "at", "anymore", "in"))):
         return tokens
     return [_tok("remove"), _tok("the"), *tokens[at:]]
+
+
+def _coloured_count(tokens: list[Token]) -> list[Token]:
+    """ "change the number of blue cars to 3": the blue cars, to 3 (a colour after "number of" is no new
+    colour)."""
+    for i in range(1, len(tokens) - 3):
+        if tokens[i].word in _COUNT_WORDS and tokens[i - 1].word == "the" and tokens[i + 1].word == "of" and (
+                any(lx.canonical_color(t.word) is not None for t in tokens[i + 2:i + 4])) and not any(
+                t.word == "by" for t in tokens[i:]):  # "… by two" is read with "the number of"
+            return [*tokens[:i], *tokens[i + 2:]]
+    return tokens
