@@ -265,17 +265,18 @@ def _thing_words(tokens: list[Token], i: int) -> int:
 
 
 def _give_a_thing(tokens: list[Token]) -> list[Token]:
-    """ "give the dog a hat": a hat put on the dog."""
-    if not tokens or tokens[0].word != "give" or len(tokens) < 3 or tokens[1].word not in (
-            "the", "my", "that", "this", "her", "him", "them"):
-        return tokens
-    j = 2
-    while j < len(tokens) and tokens[j].is_word and tokens[j].word not in ("a", "an", "some") and j < 6:
-        j += 1
-    n = _thing_words(tokens, j)
-    if not n or not _ends(tokens, j + n):
-        return tokens
-    return [_tok("put"), *tokens[j:j + n], _tok("on"), *tokens[1:j], *tokens[j + n:]]
+    """ "give the dog a hat", "…, then give her a scarf": a hat put on the dog."""
+    for g, t in enumerate(tokens[:-2]):
+        if t.word != "give" or tokens[g + 1].word not in ("the", "my", "that", "this", "her", "him", "them") or (
+                g and _clause_start(tokens, g) != g and tokens[g - 1].word not in ("please", "pls", "just", "also")):
+            continue
+        j = g + 2
+        while j < len(tokens) and tokens[j].is_word and tokens[j].word not in ("a", "an", "some") and j < g + 6:
+            j += 1
+        n = _thing_words(tokens, j)
+        if n and _ends(tokens, j + n):
+            return [*tokens[:g], _tok("put"), *tokens[j:j + n], _tok("on"), *tokens[g + 1:j], *tokens[j + n:]]
+    return tokens
 
 
 def _paint_a_thing(tokens: list[Token]) -> list[Token]:
