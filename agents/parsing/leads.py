@@ -48,6 +48,19 @@ def nice_to_have(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+_ONE_MORE = (("one", "more", "thing"), ("one", "last", "thing"), ("another", "thing"), ("one", "thing"),
+             ("also", "one", "thing"), ("quick", "thing"), ("last", "thing"))
+
+
+def one_more_thing(tokens: list[Token]) -> list[Token]:
+    """ "one more thing, remove the tree": a lead-in, not a count of things."""
+    for lead in _ONE_MORE:
+        n = len(lead)
+        if tuple(t.word for t in tokens[:n]) == lead and n < len(tokens) and tokens[n].kind in ("comma", "sep"):
+            return one_more_thing(tokens[n + 1:])
+    return tokens
+
+
 def try_verb(tokens: list[Token]) -> list[Token]:
     """ "try replacing the cat with a dog" (the gerund already read as the verb), "try to remove it",
     "let a dog replace the cat" → "replace the cat with a dog"."""

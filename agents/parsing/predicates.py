@@ -57,6 +57,8 @@ _REPLACED: frozenset[tuple[str, ...]] = frozenset({
                                ("get",), ("gets",), ("is",), ("to", "be"))
     for done in ("replaced", "swapped", "exchanged", "substituted", "switched")
 })
+_BESIDE = frozenset({"above", "below", "under", "underneath", "beneath", "next", "beside", "near", "by", "on", "onto",
+                     "over", "left", "right", "to", "at", "close", "closer", "behind", "atop"})
 _COPULA: frozenset[str] = frozenset({"is", "are", "looks", "look", "seems", "seem", "appears", "feels"})
 # "<thing> is too small" asks for the opposite.
 _TOO: dict[str, str] = {
@@ -119,7 +121,9 @@ def rewrite_predicate(cur: Cursor) -> bool:
             return True
     if n:
         cur.pos = after + n
-        placed = cur.tokens[after + n - 1].word in ("be", "was", "were", "is", "better", "nicer") and (
+        said = cur.tokens[after + n - 1].word
+        # "would look better above the door" is a place; "would look better in gray" is a colour
+        placed = (said in ("be", "was", "were", "is") or said in ("better", "nicer") and cur.word() in _BESIDE) and (
             parse_position(cur, POSITION_PREPS) is not None or parse_relation(cur) is not None)
         head = [_tok("move" if placed else "make"), *subject]  # "should be on the left" is a place
     else:

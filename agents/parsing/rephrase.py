@@ -25,6 +25,7 @@ from agents.parsing.leads import (
     chosen,
     great_if,
     nice_to_have,
+    one_more_thing,
     scene_as_setting,
     someone_wants,
     somewhere_like,
@@ -322,6 +323,7 @@ def _set_beside(tokens: list[Token]) -> list[Token]:
 
 # Each step with the words it needs (None: always tried); a message without them skips it.
 _STEPS = (
+    (one_more_thing, frozenset({"thing"})),
     (_named_shades, _NAMED_SHADES),
     (try_verb, frozenset({"try", "let"})), (nice_to_have, frozenset({"would", "will", "might", "could"})),
     (chosen, frozenset({"go", "do", "take", "thinking", "try", "room", "space", "see"})),
