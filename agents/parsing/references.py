@@ -114,8 +114,8 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
         inserted = _inserted_here(resolved, target) if target.reference == "added" else None
         if pronoun:
             target = _previous_target(resolved[-1], plural=target.reference == "them", scope=target.scope)
-            if resolved[-1].op == clause.op and resolved[-1].params == clause.params and \
-                    resolved[-1].target == target:
+            if resolved[-1].op == clause.op and resolved[-1].params == clause.params and (
+                    resolved[-1].target == target or clause.op == OpKind.REPLACE):
                 continue  # "I don't want the star, remove it": one removal said twice
         elif inserted is not None and clause.op != OpKind.INSERT:
             target = _previous_target(inserted, plural=target.plural, scope=target.scope)  # "add a star and make the new star red"
