@@ -26,7 +26,7 @@ _PLACES = frozenset("""kitchen cafe restaurant bar diner library office classroo
     playground market mall airport station subway party concert wedding underwater outdoors outside indoors
     countryside mountains mountain hills sunset sunrise snow space galaxy ocean sea lake river park woods
     vineyard orchard greenhouse stage theater theatre arcade spaceship aquarium zoo
-    boardwalk plaza square downtown alps himalayas sahara amazon""".split())
+    boardwalk plaza downtown alps himalayas sahara amazon""".split())
 _NOT_SETTINGS = frozenset({"wall", "paper", "air", "room", "frame", "stars", "clouds", "water", "grass", "sky",
                            "road", "lawn"})
 
@@ -57,6 +57,9 @@ _OTHER_EDIT = frozenset({"add", "insert", "remove", "delete", "replace", "swap",
                          "background", "backdrop", "left", "right", "top", "bottom", "corner", "middle", "center",
                          "a", "an", "another", "next", "near", "beside", "under",
                          "above", "below", "behind", "over", "closer", "by"})
+# Words that make a short note something other than a thing somewhere ("do the same to the park").
+_NOT_A_THING = frozenset({"do", "same", "it", "that", "this", "those", "these", "so", "too", "also", "again", "what",
+                          "how", "why", "when", "then", "and", "or", "not", "no"})
 _TAIL = frozenset({"please", "pls", "plz", "instead", "thanks", "too", "now", "again", "maybe"})
 
 
@@ -112,8 +115,9 @@ def setting_clause(cur: Cursor) -> list[IntentClause] | None:
     else:
         return None
     before = words[:at]
-    if set(before) & _OTHER_EDIT or _new_things(before) or not (whole and 1 <= len(before) <= 3 and not any(
-            (w,) in lx.VERBS for w in before) or len(before) >= 2 and not _only_a_thing(before)):
+    noted = whole and 1 <= len(before) <= 3 and not any((w,) in lx.VERBS or w in _NOT_A_THING for w in before)
+    if set(before) & _OTHER_EDIT or _new_things(before) or not (
+            noted or words[0] in _OPENERS and len(before) >= 2 and not _only_a_thing(before)):
         return None
     scene = [t.word for t in toks[at + len(prep):last] if t.word not in _DETERMINERS and t.kind == "word"]
     if len(scene) > 1 and scene[-1] in _SUFFIXES:
