@@ -7,10 +7,10 @@ MORE_VERBS: dict[tuple[str, ...], str] = {
     **{(w,): "move" for w in ("transport", "teleport", "scooch", "shove")},
     # "morph the frog into a prince"
     **{(w,): "make" for w in ("morph", "transmute")},
-    # "bump the birds up to six": a number raised
-    ("bump",): "adjust",
+    # "bump the birds up to six": a number raised ("bump" alone stays a noun: "the speed bump")
+    ("bump", "the"): "adjust",
     # "stick the vase on the shelf" moves it, "stick a hat on the dog" adds one, as "put" does
-    **{(w,): "place" for w in ("stick", "slap", "plonk", "plunk", "park", "slot", "squeeze", "tuck", "wedge")},
+    **{(w,): "place" for w in ("stick", "slap", "plonk", "plunk", "squeeze", "tuck")},
     # "i'd like to see a dog next to the cat" (so "see" is known, never read as "set")
     **{(who, "would", wish, "to", "see"): "want" for who in ("i", "we") for wish in ("like", "love")},
     ("i", "want", "to", "see"): "want", ("we", "want", "to", "see"): "want",
