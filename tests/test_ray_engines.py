@@ -224,21 +224,24 @@ def test_images_in_a_shared_redis_cross_by_reference(ray_cluster, redis_server, 
 
 
 def test_engines_cli_serves_detached_and_stops(ray_cluster, tmp_path) -> None:  # noqa: F811
-    """`retouch engines serve --config F --detach` leaves every kind deployed; `stop` removes them."""
+    """`retouch engines serve --config F --detach` leaves every kind deployed but the one marked
+    `deploy = false` (workers run it in process); `stop` removes them."""
     from ray import serve
     from typer.testing import CliRunner
 
     from graph.cli import app
 
     served_with = tmp_path / "engines.toml"
-    kinds = ("grounder", "segmenter", "inpainter", "inserter", "imaging", "generator")
+    kinds = ("grounder", "segmenter", "inpainter", "inserter", "generator")
     served_with.write_text(f'[cluster]\naddress = "{ray_cluster.address}"\napp_prefix = "cli"\n'
-                           + "".join(f"[deployments.{kind}]\nnum_cpus = 0.05\n" for kind in kinds))
+                           + "".join(f"[deployments.{kind}]\nnum_cpus = 0.05\n" for kind in kinds)
+                           + "[deployments.imaging]\ndeploy = false\n")
     result = CliRunner().invoke(app, ["engines", "serve", "--config", str(served_with), "--detach"])
     assert result.exit_code == 0, result.output
-    assert "cli-imaging: 1 replica(s)" in result.output
+    assert "cli-grounder: 1 replica(s)" in result.output and "cli-imaging" not in result.output
     assert f"RETOUCH_ENGINES=ray://{ray_cluster.address}" in result.output
-    assert {f"cli-{kind}" for kind in kinds} <= set(serve.status().applications)
+    deployed = set(serve.status().applications)
+    assert {f"cli-{kind}" for kind in kinds} <= deployed and "cli-imaging" not in deployed
     result = CliRunner().invoke(app, ["engines", "stop", "--config", str(served_with)])
     assert result.exit_code == 0, result.output
     assert not {f"cli-{kind}" for kind in kinds} & set(serve.status().applications)

@@ -19,7 +19,8 @@ A TOML file (``retouch engines serve --config engines.toml``)::
     num_cpus = 1
     batch_size = 8                   # serve.batch: requests grouped per call
 
-Kinds left out of the file are served by the classical engine with one replica and one CPU.
+Kinds left out of the file are served by the classical engine with one replica and one CPU; a kind
+with ``deploy = false`` is not served at all: workers run it in process.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class DeploymentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     engine: str = Field("classical", description="registry name, or module:factory")
+    deploy: bool = Field(True, description="false: not deployed; each worker runs this kind in process "
+                                           "(cheap per-pixel work, where a network hop costs more than it saves)")
     options: dict[str, Any] = Field(default_factory=dict, description="factory options (model ids, device …)")
     replicas: int | None = Field(None, ge=1, description="fixed replica count (else min/max autoscale)")
     min_replicas: int = Field(1, ge=0)

@@ -53,7 +53,7 @@ def deploy(config: ServeConfig, *, kinds: tuple[str, ...] | None = None) -> dict
     cluster = config.cluster.model_dump()
     deployed: dict[str, Any] = {}
     for kind, deployment in config.deployments.items():
-        if kinds is not None and kind not in kinds:
+        if (kinds is not None and kind not in kinds) or not deployment.deploy:
             continue
         options = deployment.serve_options()
         app = DEPLOYMENTS[kind].options(**options).bind(deployment.model_dump(), cluster)
