@@ -71,7 +71,7 @@ def edit(
     output: Path = typer.Option(Path("out"), "-o", "--output", help="output file (.png) or folder"),
     new: bool = typer.Option(False, "--new", help="start from words: the first instruction describes the image"),
     store: str = typer.Option(None, help="store URL (default: SQLite in the data dir)"),
-    engines: str = typer.Option(None, help="classical, neural or auto"),
+    engines: str = typer.Option(None, help="classical, neural, auto or ray://HOST:PORT (engines served by Ray)"),
     workers: int = typer.Option(1, help="processes for a folder of images"),
 ) -> None:
     """Apply instructions to an image (or to every image in a folder) and save the result."""

@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="interface to listen on (0.0.0.0 to expose it)"),
         port: int = typer.Option(8000, help="TCP port"),
         store: str = typer.Option(None, help="store URL (default: RETOUCH_STORE or SQLite in the data dir)"),
-        engines: str = typer.Option(None, help="classical, neural or auto"),
+        engines: str = typer.Option(None, help="classical, neural, auto or ray://HOST:PORT (engines served by Ray)"),
         api_key: str = typer.Option(None, envvar="RETOUCH_API_KEY", help="require this key (X-API-Key)"),
         workers: int = typer.Option(4, help="turns run at once (threads)"),
         log_level: str = typer.Option("info", help="uvicorn log level"),
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def mcp(
         store: str = typer.Option(None, help="store URL (default: RETOUCH_STORE or SQLite in the data dir)"),
-        engines: str = typer.Option(None, help="classical, neural or auto"),
+        engines: str = typer.Option(None, help="classical, neural, auto or ray://HOST:PORT (engines served by Ray)"),
     ) -> None:
         """Run the MCP server over stdio (for MCP clients such as desktop assistants and IDEs)."""
         from .mcp_server import run_stdio
