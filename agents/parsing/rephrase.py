@@ -11,7 +11,11 @@
 - "give the dog a hat" → "put a hat on the dog";
 - "paint a rainbow above the hills" → "draw a rainbow above the hills" (a new thing painted);
 - "it needs a cloud above the house" → "add a cloud above the house";
-- "set the book beside the laptop", "get the cup over by the kettle" → "put the book beside the laptop".
+- "set the book beside the laptop", "get the cup over by the kettle" → "put the book beside the laptop";
+- "make the car sky blue" → "make the car blue"; "change the chair material to leather" → "… the
+  material of the chair …"; "reduce the size of the cat" → "shrink the cat"; "add a dog to the
+  picture" → "add a dog"; "a star at the top of the tree" → "on top of the tree".
+Openings and wrappers ("my kid wants …", "what if there were …") are in agents.parsing.leads.
 """
 
 from __future__ import annotations
