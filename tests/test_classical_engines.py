@@ -522,3 +522,11 @@ def test_detections_compare_by_identity() -> None:
     first = Detection(mask=np.ones((4, 4), bool), box=(0, 0, 4, 4))
     twin = Detection(mask=np.ones((4, 4), bool), box=(0, 0, 4, 4))
     assert first in [first] and twin not in [first] and first != twin
+
+
+def test_paint_chart_colour_names_are_colours_of_the_nearest_palette_hue():
+    from engines.classical.colors import canonical_color
+
+    said = {"mauve": "purple", "taupe": "brown", "cerulean": "blue", "vermilion": "red", "chartreuse": "green"}
+    assert {word: canonical_color(word) for word in said} == said
+    assert canonical_color("cup") is None

@@ -36,6 +36,9 @@ SYNONYMS: dict[str, str] = {
     "blonde": "yellow", "blond": "yellow", "brunette": "brown", "ginger": "orange", "auburn": "red",
     "fuchsia": "pink", "indigo": "blue", "cobalt": "blue", "khaki": "brown", "charcoal": "black",
     "lilac": "purple", "burgundy": "red", "coral": "orange",
+    # designers' and paint-chart names (none is also the name of a common thing)
+    "mauve": "purple", "taupe": "brown", "ochre": "orange", "vermilion": "red", "cerulean": "blue",
+    "chartreuse": "green", "periwinkle": "blue", "sienna": "brown", "umber": "brown", "ecru": "white",
 }
 
 COLOR_WORDS: frozenset[str] = frozenset(PALETTE) | frozenset(SYNONYMS)
