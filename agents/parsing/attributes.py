@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agents.parsing import lexicon as lx
+from agents.parsing.colour_nouns import names_thing_at
 from agents.parsing.cursor import Cursor
 from agents.parsing.names import is_name_word
 from agents.parsing.nouns import color_word, is_noun_word
@@ -24,7 +25,7 @@ def parse_color_param(cur: Cursor) -> str | None:
     cur.accept("some")
     color = color_word(cur)
     one = cur.word() in ("one", "ones")
-    if article and color is not None and cur.tokens[cur.pos - 1].word in _THING_COLORS and not one and \
+    if (article or definite) and color is not None and cur.tokens[cur.pos - 1].word in _THING_COLORS and not one and \
             cur.word() not in ("color", "colour", "shade", "tone", "hue", "paint"):
         cur.pos = save  # "make the apple an orange": a thing; "make it an orange colour" is the colour
         return None
@@ -96,4 +97,6 @@ def filter_item(cur: Cursor) -> tuple[str, str] | None:
 def _names_thing(cur: Cursor) -> bool:
     """Whether a name follows a colour ("the brown billboard"): then the colour is said of that thing."""
     w = cur.word()
+    if names_thing_at(cur.tokens, cur.pos):
+        return True  # "the brown lime with a kiwi": a thing named by a colour word
     return w is not None and is_name_word(w, cur.peek()) and lx.canonical_color(w) is None and not lx.is_known(w)

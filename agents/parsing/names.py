@@ -15,6 +15,7 @@ it says what to do rather than what the thing is: a material after a noun in a "
 from __future__ import annotations
 
 from agents.parsing import lexicon as lx
+from agents.parsing.colour_nouns import names_thing_at
 from agents.parsing.materials import is_material
 from agents.parsing.modifiers import SHADES, comparative_color
 from agents.parsing.tokens import Token
@@ -116,6 +117,10 @@ def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:
     while i < len(tokens):
         tok = tokens[i]
         w = tok.word
+        if words and lx.canonical_noun(words[-1]) is None and names_thing_at(tokens, i):
+            words.append(w)  # "the old lime with a kiwi": the colour word is the thing, and ends the name
+            i += 1
+            break
         shade = 1 if w in SHADES and i + 1 < len(tokens) and lx.canonical_color(tokens[i + 1].word) else 0
         color = lx.canonical_color(tokens[i + shade].word) if tok.kind == "word" else None
         if words and shade and color is not None and not (i + 2 < len(tokens) and is_name_word(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.parsing import lexicon as lx
+from agents.parsing.colour_nouns import colour_as_head, names_thing_at
 from agents.parsing.cursor import Cursor
 from agents.parsing.modifiers import SHADES, added_clause, color_word, post_modifiers
 from agents.parsing.names import is_name_word, name_run, singular, trim_run
@@ -247,6 +248,8 @@ def _starts_np_body(cur: Cursor, k: int) -> bool:
             return False
         if is_noun_word(w) or w in ("one", "ones") or (not lx.is_known(w) and w not in lx.FILLERS):
             return True
+        if names_thing_at(cur.tokens, cur.pos + k):
+            return True  # "this lime with a kiwi"
         if (lx.canonical_color(w) is not None or w in lx.SIZE_ADJECTIVES or w in lx.ORDINALS or w in SHADES
                 or w in lx.VERTICAL or w in lx.HORIZONTAL or w in ("other", "new")
                 or longest_match(cur.tokens, cur.pos + k, lx.SUPERLATIVES) is not None):
@@ -296,6 +299,16 @@ def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None
     return np if _modifiers_and_head(cur, np, mode, allow_compound) else None
 
 
+def _colour_head(cur: Cursor, np: NounPhrase, at: tuple[int, int]) -> bool:
+    """ "the brown lime", "a cherry": a thing-colour word with no noun after it is the noun."""
+    thing = colour_as_head(cur.tokens[at[1] - 1]) if at[1] - at[0] == 1 else None
+    if thing is None or cur.word() in ("one", "ones", "color", "colour", "shade", "tone", "hue", "paint"):
+        return False
+    np.spec.colors.pop()
+    np.spec.noun = thing
+    return True
+
+
 # Pre-modifiers naming the most recently added thing ("the new heart", "the most recent one").
 _RECENT: dict[tuple[str, ...], bool] = dict.fromkeys([
     ("new",), ("newly", "added"), ("added",), ("recently", "added"), ("newest",), ("latest",), ("recent",),
@@ -307,6 +320,8 @@ _RECENT: dict[tuple[str, ...], bool] = dict.fromkeys([
 def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: bool) -> bool:
     spec = np.spec
     modifiers = 0
+    last_color: tuple[int, int] | None = None
+    determined = np.definite or np.indefinite  # said with a determiner, not made indefinite by a colour
     # 2. pre-modifiers
     while True:
         ordinal = parse_ordinal(cur) if (np.definite or mode == "answer") else None
@@ -334,8 +349,10 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
                 spec.superlative = value
                 modifiers += 1
                 continue
+        color_at = cur.pos
         color = color_word(cur)
         if color is not None:
+            last_color = (color_at, cur.pos)
             if np.count is None and not np.indefinite and mode == "insert":
                 np.indefinite, np.count = True, 1
             spec.colors.append(color)
@@ -359,6 +376,8 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
         break
     # 3. head
     has_head = _head(cur, np, allow_unknown=True, allow_compound=allow_compound)
+    if not has_head and last_color is not None and last_color[1] == cur.pos and determined:
+        has_head = _colour_head(cur, np, last_color)
     if not has_head and not (modifiers and (np.definite or mode == "answer")):
         return False
     np.place = spec.scope == "region" or (
