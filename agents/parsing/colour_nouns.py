@@ -4,6 +4,7 @@ when nothing else in the noun phrase could be."""
 from __future__ import annotations
 
 from agents.parsing.tokens import Token
+from state.models import TargetSpec
 
 # Fruit, flowers and other things whose names are also colours; plurals are only ever the thing.
 THING_COLORS = frozenset({"orange", "lime", "lemon", "peach", "plum", "cherry", "rose", "olive", "salmon", "mint",
@@ -44,3 +45,14 @@ def names_thing_at(tokens: list[Token], i: int) -> bool:
     if nxt.word in _AFTER_THING:
         return True
     return nxt.word == "to" and i + 2 < len(tokens) and tokens[i + 2].word in ("a", "an", "be", "some")
+
+
+def colour_head(tokens: list[Token], at: tuple[int, int], after: str | None, spec: TargetSpec) -> bool:
+    """ "the brown lime", "a cherry": a thing-colour word (tokens ``at``) with no noun after it is the
+    noun; the colour it was read as is taken back."""
+    thing = colour_as_head(tokens[at[1] - 1]) if at[1] - at[0] == 1 else None
+    if thing is None or after in ("one", "ones", "color", "colour", "shade", "tone", "hue", "paint"):
+        return False
+    spec.colors.pop()
+    spec.noun = thing
+    return True

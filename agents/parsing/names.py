@@ -15,7 +15,7 @@ it says what to do rather than what the thing is: a material after a noun in a "
 from __future__ import annotations
 
 from agents.parsing import lexicon as lx
-from agents.parsing.colour_nouns import names_thing_at
+from agents.parsing.colour_nouns import THING_COLORS, names_thing_at
 from agents.parsing.materials import is_material
 from agents.parsing.modifiers import SHADES, comparative_color
 from agents.parsing.tokens import Token
@@ -152,7 +152,7 @@ def trim_run(words: list[str], *, make_clause: bool) -> list[str]:
         if make_clause and is_material(last) and not is_material(before):
             words = words[:-1]
             continue
-        if adjective_like(last) and (lx.canonical_noun(before) is not None or lx.is_known(before)):
+        if adjective_like(last) and last not in THING_COLORS and (lx.canonical_noun(before) is not None or lx.is_known(before)):
             words = words[:-1]
             continue
         break

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.parsing import lexicon as lx
-from agents.parsing.colour_nouns import colour_as_head, names_thing_at
+from agents.parsing.colour_nouns import colour_head, names_thing_at
 from agents.parsing.cursor import Cursor
 from agents.parsing.modifiers import SHADES, added_clause, color_word, post_modifiers
 from agents.parsing.names import is_name_word, name_run, singular, trim_run
@@ -299,16 +299,6 @@ def _parse_np(cur: Cursor, mode: str, allow_compound: bool) -> NounPhrase | None
     return np if _modifiers_and_head(cur, np, mode, allow_compound) else None
 
 
-def _colour_head(cur: Cursor, np: NounPhrase, at: tuple[int, int]) -> bool:
-    """ "the brown lime", "a cherry": a thing-colour word with no noun after it is the noun."""
-    thing = colour_as_head(cur.tokens[at[1] - 1]) if at[1] - at[0] == 1 else None
-    if thing is None or cur.word() in ("one", "ones", "color", "colour", "shade", "tone", "hue", "paint"):
-        return False
-    np.spec.colors.pop()
-    np.spec.noun = thing
-    return True
-
-
 # Pre-modifiers naming the most recently added thing ("the new heart", "the most recent one").
 _RECENT: dict[tuple[str, ...], bool] = dict.fromkeys([
     ("new",), ("newly", "added"), ("added",), ("recently", "added"), ("newest",), ("latest",), ("recent",),
@@ -377,7 +367,7 @@ def _modifiers_and_head(cur: Cursor, np: NounPhrase, mode: str, allow_compound: 
     # 3. head
     has_head = _head(cur, np, allow_unknown=True, allow_compound=allow_compound)
     if not has_head and last_color is not None and last_color[1] == cur.pos and determined:
-        has_head = _colour_head(cur, np, last_color)
+        has_head = colour_head(cur.tokens, last_color, cur.word(), np.spec)  # "the brown lime", "a cherry"
     if not has_head and not (modifiers and (np.definite or mode == "answer")):
         return False
     np.place = spec.scope == "region" or (

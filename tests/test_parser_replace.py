@@ -1,0 +1,97 @@
+"""Replacement requests and relative counts said the everyday ways (agents/parsing/replacements_said.py,
+agents/parsing/colour_nouns.py): each case is a general form, checked with nouns of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.parsing.offline import OfflineIntentParser
+from agents.types import ParseRequest
+from evals.language.run import OPEN
+from evals.language.score import head
+from state.models import OpKind
+
+PARSER = OfflineIntentParser()
+
+
+def _parse(text: str):
+    return PARSER.parse(ParseRequest(text=text, head=OPEN))
+
+
+def _replace(text: str) -> tuple[str | None, str | None, str | None]:
+    intent = _parse(text)
+    assert [c.op for c in intent.clauses] == [OpKind.REPLACE], text
+    clause = intent.clauses[0]
+    return head(clause.target.noun), head(clause.params.get("noun")), clause.params.get("color")
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("rather than the kettle, a samovar", "kettle", "samovar"),
+    ("a walrus rather than that seal, please", "seal", "walrus"),
+    ("rather than the stool i would like a bench", "stool", "bench"),
+    ("instead of the mug put a goblet", "mug", "goblet"),
+    ("in place of the rug, add a mat", "rug", "mat"),
+    ("instead of my hat i want a helmet", "hat", "helmet"),
+    ("i want a moose, not the deer", "deer", "moose"),
+    ("a beret, not that helmet", "helmet", "beret"),
+    ("not the sofa but a hammock", "sofa", "hammock"),
+    ("not the sofa, a hammock", "sofa", "hammock"),
+    ("I'd prefer a fox to the dog", "dog", "fox"),
+    ("we would prefer a canoe over the kayak", "kayak", "canoe"),
+    ("could you make it so the bench is a swing", "bench", "swing"),
+    ("get rid of the lamp and put in a lantern", "lamp", "lantern"),
+])
+def test_new_for_old_phrasings(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("replace the lime with a kiwi", "lime", "kiwi"),
+    ("replace the old cherry with a plum", "cherry", "plum"),
+    ("a peach instead of this lime", "lime", "peach"),
+    ("a kiwi instead of the brown lime", "lime", "kiwi"),
+    ("the lemon should be a pear", "lemon", "pear"),
+])
+def test_colour_words_that_name_things(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize("text", ["make the car lime", "make this orange", "turn the cat orange",
+                                  "make the old car lime"])
+def test_colour_words_after_a_thing_stay_colours(text: str) -> None:
+    assert [c.op for c in _parse(text).clauses] == [OpKind.RECOLOR]
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("twice as many seals", "factor", 2),
+    ("i want three times as many kites", "factor", 3),
+    ("half as many kites", "factor", 0.5),
+    ("just half the kites please", "factor", 0.5),
+    ("cut the kites in half", "factor", 0.5),
+    ("remove a couple of the kites", "delta", -2),
+    ("I'd prefer five kites", "count", 5),
+    ("i would prefer four kites to two", "count", 4),
+    ("it would be better with two kites", "count", 2),
+])
+def test_relative_counts(text: str, key: str, value: float) -> None:
+    clauses = _parse(text).clauses
+    assert [c.op for c in clauses] == [OpKind.COUNT], text
+    assert clauses[0].params.get(key) == value
+    assert head(clauses[0].target.noun) == "kite" or head(clauses[0].target.noun) == "seal"
+
+
+@pytest.mark.parametrize(("text", "ops"), [
+    ("make the cat blue, not the dog", None),  # not a replacement: unchanged by these rules
+    ("half the cats are red", None),
+    ("remove the cat and put in a dog next to the tree", [OpKind.REMOVE, OpKind.INSERT]),
+])
+def test_forms_that_are_not_replacements(text: str, ops: list[OpKind] | None) -> None:
+    try:
+        got = [c.op for c in _parse(text).clauses]
+    except Exception:  # noqa: BLE001 - not understood is fine; a replacement is not
+        got = []
+    assert OpKind.REPLACE not in got and OpKind.COUNT not in got
+    if ops is not None:
+        assert got == ops
