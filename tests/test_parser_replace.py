@@ -95,3 +95,13 @@ def test_forms_that_are_not_replacements(text: str, ops: list[OpKind] | None) ->
     assert OpKind.REPLACE not in got and OpKind.COUNT not in got
     if ops is not None:
         assert got == ops
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("replace the polka-dot gooseberry with a fig", "gooseberry", "fig"),
+    ("replace the trolley wih a tram", "trolley", "tram"),
+    ("swap the dragonfly wth a moth", "dragonfly", "moth"),
+])
+def test_open_nouns_ending_in_y_and_a_mistyped_with(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

@@ -105,7 +105,12 @@ def adjective_like(word: str) -> bool:
     """Unknown words that read as an adjective when they follow a noun ("the circle pretty")."""
     if lx.is_known_alone(word):
         return False
+    if word.endswith(_NOUN_ENDINGS_IN_Y):
+        return False  # "strawberry", "trolley", "dragonfly", "library": things, though they end in -y
     return len(word) > 4 and (word.endswith(_ADJECTIVE_SUFFIXES) or word.endswith(("y", "ing")))
+
+
+_NOUN_ENDINGS_IN_Y = ("berry", "ey", "fly", "ary", "ory")
 
 
 def name_run(tokens: list[Token], pos: int) -> tuple[list[str], list[str], int]:

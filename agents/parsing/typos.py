@@ -22,7 +22,8 @@ from agents.parsing.tokens import Token
 
 # Words people mistype that no edit distance finds safely.
 _SHORT = {"te": "the", "th": "the", "teh": "the", "hte": "the", "tge": "the", "tje": "the", "thw": "the", "rhe": "the",
-          "yhe": "the", "tha": "the", "da": "the", "u": "you", "ur": "your", "thru": "through"}
+          "yhe": "the", "tha": "the", "da": "the", "u": "you", "ur": "your", "thru": "through",
+          "wih": "with", "wth": "with", "wiht": "with", "whith": "with", "witht": "with"}
 _SHORT_VERBS = {"ad": "add", "mk": "make", "mak": "make", "rm": "remove", "mv": "move"}
 _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "that", "this", "them", "there",
              "could", "would", "should", "please", "instead", "background", "image", "picture", "photo",
