@@ -179,6 +179,9 @@ def test_a_diffusion_inpainter_from_a_local_folder_is_served_like_in_process(ray
         engines = connect(ray_cluster.address, config)
         served = engines.inpainter.inpaint(image, mask, prompt="a cat", seed=11)
         assert engines.inpainter.name == "ray:neural-diffusion"
+        record = engines.inpainter.last_result  # what the trace copies: the seed and the call's settings
+        assert (record.seed, record.steps, engines.inpainter.last_seed) == (11, 2, 11)
+        assert len(record.window) == 4 and len(record.model_size) == 2
         assert engines.grounder.name == "classical"  # not deployed under this prefix: in process
     finally:
         undeploy(ServeConfig(cluster=config.cluster, deployments={"inpainter": config.deployments["inpainter"]}))

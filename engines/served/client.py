@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 from collections import OrderedDict, deque
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -141,9 +142,22 @@ class _Remote:
     def _mark(self, reason: str) -> None:
         self._local.retried = reason
 
+    @property
+    def last_result(self) -> Any:
+        """The replica's record of this thread's last model call (seed, window, steps …), or None."""
+        return getattr(self._local, "last_result", None)
+
+    @property
+    def last_seed(self) -> int | None:
+        return getattr(self._local, "last_seed", None)
+
     def _call(self, method: str, request: dict[str, Any]) -> dict[str, Any]:
         self._local.retried = None
-        return self.link.call(self.kind, method, request, on_retry=self._mark)
+        result = self.link.call(self.kind, method, request, on_retry=self._mark)
+        if "last_result" in result:  # a new object per call: the executor tells calls apart by identity
+            self._local.last_result = SimpleNamespace(**result["last_result"])
+            self._local.last_seed = result.get("last_seed")
+        return result
 
     def _pack(self, image: np.ndarray) -> dict[str, Any]:
         return self.link.pack(image)

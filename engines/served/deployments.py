@@ -49,6 +49,23 @@ def build_engine(role: str, engine: str, options: dict[str, Any]) -> Any:
     return create(role, engine, **options)
 
 
+def call_record(engine: Any, previous: Any) -> dict[str, Any]:
+    """What a model engine's ``last_result`` says about the call just made (seed, window, steps, …),
+    as plain values, so the worker's trace reads as it would in process; {} when nothing new."""
+    import dataclasses
+
+    result = getattr(engine, "last_result", None)
+    if result is None or result is previous or not dataclasses.is_dataclass(result):
+        return {}
+    record: dict[str, Any] = {}
+    for name, value in ((f.name, getattr(result, f.name)) for f in dataclasses.fields(result)):
+        if isinstance(value, bool | int | float | str):
+            record[name] = value
+        elif isinstance(value, tuple | list) and all(isinstance(v, int | float) for v in value):
+            record[name] = list(value)
+    return {"last_result": record, "last_seed": getattr(engine, "last_seed", None)}
+
+
 class _Replica:
     """What every deployment shares: config, wire limits, the optional shared store, one lock."""
 
@@ -165,6 +182,7 @@ class InpainterDeployment(_Replica):
     async def inpaint(self, request: dict[str, Any]) -> dict[str, Any]:
         def work() -> dict[str, Any]:
             engine = self.engines["inpainter"]
+            previous = getattr(engine, "last_result", None)
             image = self._image(request["image"])
             extra = {}
             avoid = unpack_mask(request.get("avoid"), self.limits, "avoid mask")
@@ -172,7 +190,8 @@ class InpainterDeployment(_Replica):
                 extra["avoid"] = avoid
             out = engine.inpaint(image, unpack_mask(request["mask"], self.limits), prompt=request.get("prompt", ""),
                                  method=request.get("method", "auto"), seed=request.get("seed"), **extra)
-            return {"image": pack_image(out, self.limits), "last_method": getattr(engine, "last_method", "")}
+            return {"image": pack_image(out, self.limits), "last_method": getattr(engine, "last_method", ""),
+                    **call_record(engine, previous)}
         return await self._run(work)
 
 
@@ -183,9 +202,12 @@ class InserterDeployment(_Replica):
     async def insert(self, request: dict[str, Any]) -> dict[str, Any]:
         def work() -> dict[str, Any]:
             spec = unpack_spec(request["spec"], self.limits, self.blobs)
-            out, mask = self.engines["inserter"].insert(self._image(request["image"]), box_of(request["box"]), spec,
-                                                        seed=request.get("seed"))
-            return {"image": pack_image(out, self.limits), "mask": pack_mask(mask, self.limits)}
+            engine = self.engines["inserter"]
+            previous = getattr(engine, "last_result", None)
+            out, mask = engine.insert(self._image(request["image"]), box_of(request["box"]), spec,
+                                      seed=request.get("seed"))
+            return {"image": pack_image(out, self.limits), "mask": pack_mask(mask, self.limits),
+                    **call_record(engine, previous)}
         return await self._run(work)
 
 
@@ -229,10 +251,11 @@ class GeneratorDeployment(_Replica):
             pixels = int(request["width"]) * int(request["height"])
             if pixels > self.limits.max_pixels:
                 raise EngineError(f"{request['width']}x{request['height']} is over the pixel limit")
-            out = self.engines["generator"].generate(request.get("prompt", ""), int(request["width"]),
-                                                     int(request["height"]), layout=layout,
-                                                     background=request.get("background", ""), seed=request.get("seed"))
-            return {"image": pack_image(out, self.limits)}
+            engine = self.engines["generator"]
+            previous = getattr(engine, "last_result", None)
+            out = engine.generate(request.get("prompt", ""), int(request["width"]), int(request["height"]),
+                                  layout=layout, background=request.get("background", ""), seed=request.get("seed"))
+            return {"image": pack_image(out, self.limits), **call_record(engine, previous)}
         return await self._run(work)
 
 
