@@ -105,3 +105,9 @@ def test_forms_that_are_not_replacements(text: str, ops: list[OpKind] | None) ->
 def test_open_nouns_ending_in_y_and_a_mistyped_with(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize("text", ["apple into pear pls", "kettle -> teapot"])
+def test_terse_notes_keep_their_names(text: str) -> None:
+    old, _new, _ = _replace(text)
+    assert old in ("apple", "kettle")

@@ -85,6 +85,12 @@ def _clause_start(tokens: list[Token], i: int) -> bool:
     return prev.kind in ("sep", "comma") or prev.word in _CLAUSE_OPENERS or prev.word in lx.FILLERS
 
 
+def _terse_note(tokens: list[Token], i: int) -> bool:
+    """ "apple into pear", "apple -> pear pls": a name said to become another, not a mistyped verb."""
+    rest = [t.word for t in tokens[i + 1:] if t.word not in ("please", "pls", "thanks")]
+    return len(rest) == 2 and rest[0] in ("to", "into") and rest[1].isalpha() and rest[1] not in _DETERMINERS
+
+
 def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
     """The tokens with mistyped words replaced, and what was read as what ("remvoe → remove")."""
     out: list[Token] = []
@@ -106,7 +112,7 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if fixed is None and named and len(w) >= 5:
             fixed = _best(w, _NAMED)  # "the backgroud"
         if fixed is None and not named and len(w) >= 3:
-            if _clause_start(tokens, i):
+            if _clause_start(tokens, i) and not _terse_note(tokens, i):
                 fixed = _best(w, _verbs(), verb_slot=True)
             if fixed is None:
                 fixed = _best(w, _FUNCTION, swap_only=_after_name(tokens, i))
