@@ -111,3 +111,17 @@ def test_open_nouns_ending_in_y_and_a_mistyped_with(text: str, old: str, new: st
 def test_terse_notes_keep_their_names(text: str) -> None:
     old, _new, _ = _replace(text)
     assert old in ("apple", "kettle")
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("swap out the kettle and swap in a samovar", "kettle", "samovar"),
+    ("take out the kettle, put in a samovar", "kettle", "samovar"),
+    ("out with the kettle, in with a samovar", "kettle", "samovar"),
+    ("i don't want the kettle, give me a samovar", "kettle", "samovar"),
+    ("could we try a samovar instead of the kettle", "kettle", "samovar"),
+    ("i'd rather the kettle was a samovar", "kettle", "samovar"),
+    ("a samovar would be better than the kettle", "kettle", "samovar"),
+])
+def test_out_with_the_old_in_with_the_new(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

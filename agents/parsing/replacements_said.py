@@ -8,6 +8,9 @@ clause builders read:
   "it'd be better with two peacocks" → "i want two peacocks";
 - "could you make it so the cat is a dog" → "could you make the cat a dog";
 - "get rid of the cap and put in a hat" → "… and put a hat there" (one replacement, see instead.py);
+- "a dog would be better than the cat", "could we try a dog instead of the cat", "i'd rather the cat was a
+  dog", "i don't want the cat, give me a dog", "swap out the cat and swap in a dog", "out with the cat, in
+  with a dog" → the forms above or "replace the cat with a dog";
 - "twice as many ducks", "three times as many", "half (as many) the ducks", "cut the ducks in half" →
   "double / triple / halve the ducks"; "remove a couple of the cups" → "remove two of the cups".
 """
@@ -45,8 +48,8 @@ def _wish_at(tokens: list[Token], i: int) -> int:
 
 def replacements_said(tokens: list[Token]) -> list[Token]:
     tokens = _rather_than(tokens)
-    for rule in (_prefer, _better_with, _make_it_so, _instead_lead, _not_old, _put_in_after_removal, _relative,
-                 _couple_of_the):
+    for rule in (_prefer, _better_with, _better_than, _make_it_so, _instead_lead, _not_old, _out_then_in,
+                 _do_not_want, _try_instead, _rather_was, _put_in_after_removal, _relative, _couple_of_the):
         tokens = rule(tokens)
     return tokens
 
@@ -87,6 +90,81 @@ def _better_with(tokens: list[Token]) -> list[Token]:
                 words[3] in ("better", "nicer") and words[4] == "with" and _is_new(tokens[i + 5] if i + 5 < len(
                     tokens) else None):
             return [*tokens[:i], _tok("i"), _tok("want"), *tokens[i + 5:]]
+    return tokens
+
+
+def _better_than(tokens: list[Token]) -> list[Token]:
+    """ "a dog would be better than the cat" → "a dog instead of the cat"."""
+    words = [t.word for t in tokens]
+    start = 2 if words[:2] == ["i", "think"] else 0
+    if not _is_new(tokens[start] if start < len(tokens) else None):
+        return tokens
+    for i in range(start + 1, min(start + 6, len(words) - 4)):
+        if words[i] in ("would", "will") and words[i + 1] in ("be", "look") and words[i + 2] in (
+                "better", "nicer") and words[i + 3] == "than" and words[i + 4] in _DEFINITE:
+            return [*tokens[start:i], _tok("instead"), _tok("of"), *tokens[i + 4:]]
+    return tokens
+
+
+_OUT = (("swap", "out"), ("switch", "out"), ("take", "out"), ("pull", "out"), ("take", "away"), ("out", "with"),
+        ("get", "rid", "of"), ("remove",), ("delete",), ("lose",), ("ditch",))
+_IN = (("swap", "in"), ("switch", "in"), ("put", "in"), ("pop", "in"), ("bring", "in"), ("in", "with"),
+       ("stick", "in"))
+
+
+def _out_then_in(tokens: list[Token]) -> list[Token]:
+    """ "swap out the cat and swap in a dog", "take out the cat, put in a dog", "out with the cat, in with a
+    dog" → "replace the cat with a dog" (only when nothing says where the new thing goes)."""
+    words = [t.word for t in tokens]
+    out = next((o for o in _OUT if tuple(words[:len(o)]) == o), None)
+    if out is None or len(words) <= len(out) or words[len(out)] not in _DEFINITE:
+        return tokens
+    for j in range(len(out) + 1, min(len(out) + 8, len(words) - 2)):
+        k = j + (words[j] in ("and", "then") or tokens[j].kind == "comma")
+        k += k < len(words) and words[k] in ("and", "then") and k > j
+        into = next((w for w in _IN if tuple(words[k:k + len(w)]) == w), None)
+        if k == j or into is None or not _is_new(tokens[k + len(into)] if k + len(into) < len(tokens) else None):
+            continue
+        rest = words[k + len(into):]
+        if any(w in ("on", "at", "next", "beside", "near", "above", "below", "under", "behind") for w in rest):
+            return tokens
+        return [_tok("replace"), *tokens[len(out):j], _tok("with"), *tokens[k + len(into):]]
+    return tokens
+
+
+def _do_not_want(tokens: list[Token]) -> list[Token]:
+    """ "i don't want the cat, give me a dog" → "replace the cat with a dog"."""
+    words = [t.word for t in tokens]
+    if words[:2] not in (["i", "do"], ["we", "do"]) or words[2:4] not in (["not", "want"], ["not", "like"]):
+        return tokens
+    if len(words) < 6 or words[4] not in _DEFINITE:
+        return tokens
+    for j in range(5, min(11, len(words) - 1)):
+        k = j + (tokens[j].kind == "comma") + (words[j] in ("but", "so"))
+        k += k < len(words) and words[k] in ("but", "so", "just") and k > j
+        n = _wish_at(tokens, k) if k > j else 0
+        if n and k + n < len(tokens) and _is_new(tokens[k + n]):
+            return [_tok("replace"), *tokens[4:j], _tok("with"), *tokens[k + n:]]
+    return tokens
+
+
+def _try_instead(tokens: list[Token]) -> list[Token]:
+    """ "could we try a dog instead of the cat" → "… put a dog instead of the cat"."""
+    for i, t in enumerate(tokens[:-3]):
+        if t.word == "try" and _is_new(tokens[i + 1]) and any(
+                w.word in ("instead", "place") for w in tokens[i + 2:i + 8]):
+            return [*tokens[:i], _tok("put"), *tokens[i + 1:]]
+    return tokens
+
+
+def _rather_was(tokens: list[Token]) -> list[Token]:
+    """ "i'd rather the cat was a dog" → "the cat should be a dog"."""
+    words = [t.word for t in tokens]
+    for i in range(len(words) - 3):
+        if words[i] == "rather" and words[i + 1] in _DEFINITE:
+            for k in range(i + 2, min(i + 7, len(words) - 1)):
+                if words[k] in ("was", "were", "is", "be") and _is_new(tokens[k + 1]):
+                    return [*tokens[i + 1:k], _tok("should"), _tok("be"), *tokens[k + 1:]]
     return tokens
 
 
