@@ -125,3 +125,18 @@ def test_terse_notes_keep_their_names(text: str) -> None:
 def test_out_with_the_old_in_with_the_new(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "factor"), [
+    ("twice the number of gnomes", 2), ("give me twice as many gnomes", 2), ("i want double the gnomes", 2),
+    ("4 times as many gnomes", 4), ("quadruple the gnomes", 4), ("reduce the gnomes by half", 0.5),
+    ("get rid of half the gnomes", 0.5), ("remove half of the gnomes", 0.5),
+])
+def test_multiplied_counts(text: str, factor: float) -> None:
+    clauses = _parse(text).clauses
+    assert [c.op for c in clauses] == [OpKind.COUNT] and clauses[0].params.get("factor") == factor
+
+
+@pytest.mark.parametrize("text", ["double the cat", "make the cat double the size", "double the size of the cat"])
+def test_a_single_thing_doubled_is_resized(text: str) -> None:
+    assert [c.op for c in _parse(text).clauses] == [OpKind.RESIZE]

@@ -317,7 +317,7 @@ VERBS: dict[Phrase, str] = {
                               "bring", "pull", "translate", "carry", "send", "scoot", "inch", "budge")},
     ("move", "over"): "move", ("center",): "move", ("centre",): "move", ("recenter",): "move",
     **{(w,): "resize" for w in ("resize", "scale", "enlarge", "grow", "shrink", "magnify", "expand",
-                                "double", "halve", "triple", "upscale", "downscale", "minimize", "maximize",
+                                "double", "halve", "triple", "quadruple", "upscale", "downscale", "minimize", "maximize",
                                 "widen", "inflate", "compress")},
     ("scale", "up"): "resize", ("scale", "down"): "resize", ("blow", "up"): "resize", ("size", "up"): "resize",
     ("size", "down"): "resize", ("shrink", "down"): "resize",

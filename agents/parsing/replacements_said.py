@@ -28,8 +28,8 @@ _WISHES = (("i", "want"), ("i", "would", "like"), ("we", "want"), ("give", "me")
            ("let", "us", "have"), ("let", "us", "use"), ("let", "us", "go", "with"), ("i", "would", "go", "with"),
            ("go", "with"), ("put",), ("add",), ("use",), ("have",), ("put", "in"), ("pop", "in"), ("please", "put"))
 _FILLERS = frozenset({"make", "it", "i", "want", "can", "could", "we", "have", "only", "just", "please", "you", "let",
-                      "us", "need", "would", "like", "get", "there", "be", "should", "so"})
-_REMOVALS = frozenset({"remove", "delete", "erase", "lose", "rid", "away", "out", "ditch", "drop"})
+                      "us", "need", "would", "like", "get", "there", "be", "should", "so", "give", "me"})
+_REMOVALS = frozenset({"remove", "delete", "erase", "lose", "rid", "of", "away", "out", "ditch", "drop"})
 
 
 def _tok(word: str) -> Token:
@@ -238,7 +238,9 @@ def _put_in_after_removal(tokens: list[Token]) -> list[Token]:
 
 
 _AS_MANY = {"twice": "double", "double": "double", "half": "halve", "thrice": "triple"}
-_TIMES = {"two": "double", "three": "triple", "2": "double", "3": "triple"}
+_TIMES = {"two": "double", "three": "triple", "four": "quadruple", "2": "double", "3": "triple", "4": "quadruple"}
+_MULTIPLY = frozenset({"double", "triple", "quadruple", "twice"})
+_CUT = frozenset({"reduce", "cut", "decrease", "lower", "bring"})
 
 
 def _relative(tokens: list[Token]) -> list[Token]:
@@ -252,14 +254,17 @@ def _relative(tokens: list[Token]) -> list[Token]:
             verb, n = _TIMES[w], 4
         elif w == "half" and i + 1 < len(words) and words[i + 1] in ("the", "of"):
             verb, n = "halve", 1 + (words[i + 1] == "of")
+        elif w in _MULTIPLY and i + 1 < len(words) and words[i + 1] == "the" and (i > 0 or w == "twice"):
+            verb, n = ("double" if w == "twice" else w), 1  # "i want double the ducks", "twice the number of …"
         if verb is None:
             continue
-        if not all(x in _FILLERS for x in words[:i]) or not _plural_things(words[i + n:]):
+        removal = w == "half" and i > 0 and words[i - 1] in _REMOVALS  # "get rid of half the ducks"
+        if not (removal or all(x in _FILLERS for x in words[:i])) or not _plural_things(words[i + n:]):
             return tokens
         return [_tok(verb), *([] if tokens[i + n].word in _DEFINITE else [_tok("the")]), *tokens[i + n:]]
-    if len(words) > 4 and words[0] == "cut" and words[1] in _DEFINITE and words[-2:] == ["in", "half"] and \
-            words[-3].endswith("s"):
-        return [_tok("halve"), *tokens[1:-2]]
+    halved = words[-2:] == ["in", "half"] and words[0] == "cut" or words[-2:] == ["by", "half"] and words[0] in _CUT
+    if len(words) > 4 and halved and words[1] in _DEFINITE and words[-3].endswith("s"):
+        return [_tok("halve"), *tokens[1:-2]]  # "cut the ducks in half", "reduce the ducks by half"
     return tokens
 
 
