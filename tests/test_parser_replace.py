@@ -140,3 +140,20 @@ def test_multiplied_counts(text: str, factor: float) -> None:
 @pytest.mark.parametrize("text", ["double the cat", "make the cat double the size", "double the size of the cat"])
 def test_a_single_thing_doubled_is_resized(text: str) -> None:
     assert [c.op for c in _parse(text).clauses] == [OpKind.RESIZE]
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("what if we replaced the kettle with a samovar", "kettle", "samovar"),
+    ("I'd love it if the kettle were a samovar", "kettle", "samovar"),
+    ("have a samovar take the place of the kettle", "kettle", "samovar"),
+    ("let a samovar take the kettle's place", "kettle", "samovar"),
+    ("samovar in place of kettle", "kettle", "samovar"),
+    ("kettle out, samovar in", "kettle", "samovar"),
+    ("replace the kettle with a samovar, the kettle looks weird", "kettle", "samovar"),
+    ("swap the kettle for a samovar, that kettle looks out of place", "kettle", "samovar"),
+])
+def test_suggestions_and_reasons(text: str, old: str, new: str) -> None:
+    intent = _parse(text)
+    assert len(intent.clauses) == 1
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

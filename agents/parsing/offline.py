@@ -32,6 +32,7 @@ from agents.parsing.keep import split_keep
 from agents.parsing.new_for_old import new_for_old
 from agents.parsing.references import resolve_clauses
 from agents.parsing.rephrase import rephrase
+from agents.parsing.replacements_more import replacements_more
 from agents.parsing.replacements_said import replacements_said
 from agents.parsing.second_thoughts import base_gerunds, drop_openers, merge_second_thoughts, replaced_last
 from agents.parsing.terse import counts_said_of_a_pronoun
@@ -60,7 +61,8 @@ class OfflineIntentParser:
             raise EmptyInstruction("the message has no words; say what to change, e.g. 'remove the red circle'")
         tokens, corrections = correct_typos(quote_capitals(tokens, request.text, _emphasis))
         tokens = replaced_last(base_gerunds(merge_second_thoughts(drop_openers(tokens))))
-        tokens = rephrase(counts_said_of_a_pronoun(counts_said(new_for_old(replacements_said(topics(gradients(tokens)))))))
+        tokens = replacements_said(replacements_more(topics(gradients(tokens))))
+        tokens = rephrase(counts_said_of_a_pronoun(counts_said(new_for_old(tokens))))
         intent = self._parse(request, tokens)
         intent.corrections = corrections
         return intent

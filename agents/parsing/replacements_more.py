@@ -1,0 +1,115 @@
+"""More everyday replacement wording, rewritten in the token list before the clause builders read it:
+
+- "what if we replaced the cat with a dog", "how about we swapped …" → "replace the cat with a dog";
+- "i'd love it if the cat were a dog" → "the cat should be a dog";
+- "dog in place of cat", "have a dog take the place of the cat", "let a dog take the cat's place" →
+  "… instead of …";
+- "cat out, dog in" → "replace cat with dog";
+- "replace the cat with a dog, the cat looks weird": a judgement of a thing said as the reason asks
+  nothing and is dropped (only after a request; it would otherwise read as a second request).
+"""
+
+from __future__ import annotations
+
+from agents.parsing import lexicon as lx
+from agents.parsing.tokens import Token
+
+_DEFINITE = frozenset({"the", "that", "this", "my", "his", "her", "their", "our", "your", "its"})
+_NEW = frozenset({"a", "an", "some"}) | frozenset(lx.NUMBER_WORDS)
+_PAST = {"replaced": "replace", "swapped": "swap", "changed": "change", "turned": "turn", "exchanged": "exchange",
+         "switched": "switch", "traded": "trade", "substituted": "substitute", "made": "make", "put": "put",
+         "used": "use", "removed": "remove", "added": "add"}
+_SUPPOSE = (("what", "if"), ("how", "about"), ("suppose",), ("maybe",), ("perhaps",))
+_JUDGED = frozenset({"weird", "odd", "wrong", "off", "ugly", "bad", "strange", "boring", "silly", "creepy", "fake",
+                     "terrible", "awful", "horrible", "dated", "cheap", "tacky", "plain", "dull", "messy", "funny",
+                     "place", "big", "small", "huge", "tiny", "distracting"})
+_LOOKS = frozenset({"looks", "look", "is", "seems", "feels", "was"})
+
+
+def _tok(word: str) -> Token:
+    return Token(word, "word", raw=word)
+
+
+def replacements_more(tokens: list[Token]) -> list[Token]:
+    for rule in (_supposed_past, _love_it_if, _take_the_place, _in_place_of, _out_and_in, _judgement_dropped):
+        tokens = rule(tokens)
+    return tokens
+
+
+def _supposed_past(tokens: list[Token]) -> list[Token]:
+    """ "what if we replaced the cat with a dog": a suggestion, read as the request."""
+    words = [t.word for t in tokens]
+    for lead in _SUPPOSE:
+        n = len(lead)
+        if tuple(words[:n]) == lead and len(words) > n + 2 and words[n] in ("we", "you", "i") and \
+                words[n + 1] in _PAST and words[n + 2] in _DEFINITE:
+            return [_tok(_PAST[words[n + 1]]), *tokens[n + 2:]]
+    return tokens
+
+
+def _love_it_if(tokens: list[Token]) -> list[Token]:
+    """ "i'd love it if the cat were a dog", "it would be nice if the cat was a dog" → "the cat should be …"."""
+    words = [t.word for t in tokens]
+    for i in range(len(words) - 4):
+        if words[i] != "if" or words[i + 1] not in _DEFINITE or "it" not in words[max(0, i - 4):i]:
+            continue
+        for k in range(i + 2, min(i + 8, len(words) - 1)):
+            if words[k] in ("was", "were", "became") and tokens[k + 1].word in _NEW:
+                return [*tokens[i + 1:k], _tok("should"), _tok("be"), *tokens[k + 1:]]
+    return tokens
+
+
+def _take_the_place(tokens: list[Token]) -> list[Token]:
+    """ "have a dog take the place of the cat", "let a dog take the cat's place"."""
+    words = [t.word for t in tokens]
+    for i in range(1, len(words) - 3):
+        if words[i] not in ("take", "takes") or words[i - 1] in _DEFINITE:
+            continue
+        lead = [_tok("have")] if words[0] in ("let", "have") else []
+        start = 1 if lead else 0
+        if words[i + 1:i + 4] == ["the", "place", "of"]:
+            return [*lead, *tokens[start:i], _tok("instead"), _tok("of"), *tokens[i + 4:]]
+        if words[i + 1] in _DEFINITE:
+            for k in range(i + 2, min(i + 7, len(words) - 1)):
+                if words[k] == "'s" and words[k + 1] in ("place", "spot"):
+                    return [*lead, *tokens[start:i], _tok("instead"), _tok("of"), *tokens[i + 1:k], *tokens[k + 2:]]
+    return tokens
+
+
+def _in_place_of(tokens: list[Token]) -> list[Token]:
+    """ "dog in place of cat": said as "dog instead of cat", which the terse notes read."""
+    for i in range(1, len(tokens) - 3):
+        if [t.word for t in tokens[i:i + 3]] == ["in", "place", "of"] and tokens[i - 1].is_word:
+            return [*tokens[:i], _tok("instead"), _tok("of"), *tokens[i + 3:]]
+    return tokens
+
+
+def _out_and_in(tokens: list[Token]) -> list[Token]:
+    """ "cat out, dog in", "the mug out and a teacup in" → "replace cat with dog"."""
+    words = [t.word for t in tokens]
+    if len(words) < 5 or words[-1] != "in":
+        return tokens
+    for j in range(1, len(words) - 3):
+        if words[j] == "out" and (tokens[j + 1].kind == "comma" or words[j + 1] == "and"):
+            return [_tok("replace"), *tokens[:j], _tok("with"), *tokens[j + 2:-1]]
+    return tokens
+
+
+def _judgement_dropped(tokens: list[Token]) -> list[Token]:
+    """ "replace the cat with a dog, the cat looks weird": the reason after a request is dropped."""
+    for i in range(2, len(tokens) - 2):
+        if tokens[i].kind not in ("comma", "sep") or not any((t.word,) in lx.VERBS for t in tokens[:i]):
+            continue
+        k = i + 1
+        if tokens[k].word in _DEFINITE:
+            k += 1
+            while k < len(tokens) and tokens[k].is_word and tokens[k].word not in _LOOKS and k < i + 5:
+                k += 1
+        else:  # "…, it looks weird" reads as it is: the words it did not take are listed, not a clause
+            continue
+        if k >= len(tokens) or tokens[k].word not in _LOOKS:
+            continue
+        rest = [t.word for t in tokens[k + 1:] if t.is_word]
+        if rest and len(rest) <= 5 and rest[-1] in _JUDGED and all(t.kind != "sep" for t in tokens[k + 1:]):
+            return tokens[:i]
+    return tokens
