@@ -157,3 +157,13 @@ def test_suggestions_and_reasons(text: str, old: str, new: str) -> None:
     assert len(intent.clauses) == 1
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "new", "said"), [
+    ("replace the kettle with a samovar wearing a bow", "samovar", "bow"),
+    ("swap the cat for a dog with a red collar", "dog", "collar"),
+    ("turn the statue into a girl holding a balloon", "girl", "balloon"),
+])
+def test_a_new_thing_keeps_its_description(text: str, new: str, said: str) -> None:
+    clause = _parse(text).clauses[0]
+    assert head(clause.params["noun"]) == new and said in clause.params["phrase"]

@@ -14,6 +14,7 @@ from typing import Any
 from agents.parsing import lexicon as lx
 from agents.parsing.attributes import parse_filter_param
 from agents.parsing.cursor import Cursor
+from agents.parsing.described import attached_description
 from agents.parsing.materials import is_material, material_name
 from agents.parsing.modifiers import color_word
 from agents.parsing.names import is_name_word
@@ -282,6 +283,8 @@ def new_thing(cur: Cursor) -> NounPhrase | None:
     if np is None or np.reference_image or (np.spec.noun is None and not np.place):
         cur.pos = save
         return None
+    if np.indefinite:
+        attached_description(cur, np)
     after_background = save > 0 and cur.tokens[save - 1].word in lx.BACKGROUND_WORDS
     if lead == "to" and np.definite and not np.indefinite and not (backdrop or after_background):
         cur.pos = save  # "(apply a marble texture) to the floor": a thing there, not a new one
