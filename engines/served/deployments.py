@@ -15,6 +15,7 @@ import importlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,9 @@ def build_engine(role: str, engine: str, options: dict[str, Any]) -> Any:
     from ..registry import create
 
     return create(role, engine, **options)
+
+
+DECODED_CACHE = 8  # images a replica keeps decoded, by blob reference
 
 
 def call_record(engine: Any, previous: Any) -> dict[str, Any]:
@@ -90,9 +94,26 @@ class _Replica:
             if callable(load):
                 load()
         self._lock = threading.Lock()
+        self._decoded: OrderedDict[str, Any] = OrderedDict()  # blob ref -> decoded image
+        self._decoded_lock = threading.Lock()
 
     def _image(self, payload: dict[str, Any], what: str = "image") -> Any:
-        return unpack_image(payload, self.limits, blobs=self.blobs, what=what)
+        ref = payload.get("ref") if isinstance(payload, dict) else None
+        if ref is None:
+            return unpack_image(payload, self.limits, blobs=self.blobs, what=what)
+        # Blobs are content-addressed, so a decoded one never goes stale: a turn asks about the same
+        # version several times (grounding, segmentation, the edit, the critic's re-grounding).
+        with self._decoded_lock:
+            if ref in self._decoded:
+                self._decoded.move_to_end(ref)
+                return self._decoded[ref]
+        array = unpack_image(payload, self.limits, blobs=self.blobs, what=what)
+        array.setflags(write=False)
+        with self._decoded_lock:
+            self._decoded[ref] = array
+            while len(self._decoded) > DECODED_CACHE:
+                self._decoded.popitem(last=False)
+        return array
 
     def _call(self, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         started = time.perf_counter()
