@@ -91,6 +91,14 @@ def _terse_note(tokens: list[Token], i: int) -> bool:
     return len(rest) == 2 and rest[0] in ("to", "into") and rest[1].isalpha() and rest[1] not in _DETERMINERS
 
 
+def _said_to_become(tokens: list[Token], i: int) -> bool:
+    """ "change the sneakers to boots": after a thing and "to" stands what it becomes, not a verb."""
+    if i < 2 or tokens[i - 1].word not in ("to", "into"):
+        return False
+    before = tokens[i - 2].word
+    return tokens[i - 2].kind == "word" and (lx.canonical_noun(before) is not None or not lx.is_known(before))
+
+
 def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
     """The tokens with mistyped words replaced, and what was read as what ("remvoe → remove")."""
     out: list[Token] = []
@@ -112,7 +120,7 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if fixed is None and named and len(w) >= 5:
             fixed = _best(w, _NAMED)  # "the backgroud"
         if fixed is None and not named and len(w) >= 3:
-            if _clause_start(tokens, i) and not _terse_note(tokens, i):
+            if _clause_start(tokens, i) and not _terse_note(tokens, i) and not _said_to_become(tokens, i):
                 fixed = _best(w, _verbs(), verb_slot=True)
             if fixed is None:
                 fixed = _best(w, _FUNCTION, swap_only=_after_name(tokens, i))
