@@ -167,3 +167,13 @@ def test_suggestions_and_reasons(text: str, old: str, new: str) -> None:
 def test_a_new_thing_keeps_its_description(text: str, new: str, said: str) -> None:
     clause = _parse(text).clauses[0]
     assert head(clause.params["noun"]) == new and said in clause.params["phrase"]
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("turn my sneakers into boots", "sneakers", "boots"),
+    ("change the sneakers to boots", "sneakers", "boots"),
+    ("turn the kettle into samovars", "kettle", "samovars"),
+])
+def test_bare_plural_new_things(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

@@ -123,6 +123,8 @@ def _described_by_another(cur: Cursor, spec) -> bool:
 
     save = cur.pos
     relation = None
+    if cur.word() == "into":
+        return False  # "turn the cat into dogs", "put the ball into the box": what it becomes or where it goes
     if any(cur.accept(*words) for words in _BEHIND):
         anchor = parse_np(cur, "target")
         if anchor is not None and not anchor.place and anchor.spec.scope == "object":
