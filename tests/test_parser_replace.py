@@ -177,3 +177,13 @@ def test_a_new_thing_keeps_its_description(text: str, new: str, said: str) -> No
 def test_bare_plural_new_things(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("a samovar insted of the kettle", "kettle", "samovar"),
+    ("a samovar in palce of the kettle", "kettle", "samovar"),
+    ("the kettle shoud be a samovar", "kettle", "samovar"),
+])
+def test_mistyped_function_words_after_a_name(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))
