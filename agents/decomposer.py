@@ -288,6 +288,11 @@ class PlanBuilder:
         return None
 
     def anchor(self, relation: dict, exclude: Candidate | None = None):
+        return self.anchor_candidate(relation, exclude).box
+
+    def anchor_candidate(self, relation: dict, exclude: Candidate | None = None) -> Candidate:
+        """The one thing ``relation["anchor"]`` names (another than ``exclude``): "next to the
+        square", "the same colour as the star", "as big as the circle"."""
         spec = TargetSpec.model_validate(relation["anchor"])
         resolution = resolve(spec, self.scene)
         candidates = [c for c in resolution.candidates
@@ -297,7 +302,7 @@ class PlanBuilder:
         if len(candidates) > 1 and not (spec.plural or spec.all):
             names = ", ".join(c.describe(self.shape) for c in candidates)
             raise InstructionError(f"which one do you mean by {spec.phrase or spec.noun!r}: {names}?")
-        return candidates[0].box
+        return candidates[0]
 
 
 def _measured_color(image: np.ndarray, mask: np.ndarray) -> str | None:

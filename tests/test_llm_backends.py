@@ -604,3 +604,17 @@ def test_a_critic_outage_is_not_taken_for_a_text_only_model(openai_server):
     with pytest.raises(BackendUnavailable, match="HTTP 503"):
         critic.critique(_critique_request([]))
     assert critic.sees_images is None
+
+
+def test_model_reply_with_a_colour_or_size_taken_from_another_thing(openai_server):
+    parser = LLMIntentParser(_client(openai_server))
+    openai_server.push_json({**REMOVE_RED_CIRCLE, "clauses": [
+        {"op": "recolor", "target": {"phrase": "the circle", "noun": "circle"},
+         "params": {"like": {"phrase": "the star", "noun": "stars"}}},
+        {"op": "resize", "target": {"phrase": "the circle", "noun": "circle"},
+         "params": {"compared_to": {"phrase": "the square", "noun": "square"}, "compare": "smaller"}}]})
+    intent = parser.parse(ParseRequest(text="make the circle the colour of the star and smaller than the square",
+                                       image_size=(128, 128)))
+    recolor, resize = intent.clauses
+    assert recolor.params["like"] == {"phrase": "the star", "noun": "star"}
+    assert resize.params["relative_to"] == {"anchor": {"phrase": "the square", "noun": "square"}, "compare": "smaller"}

@@ -75,6 +75,9 @@ class WireParams(Wire):
     noun: str | None = Field(default=None, description="insert: what to add; replace: the new head noun")
     phrase: str | None = Field(default=None, description="replace: the new thing as said")
     color: str | None = Field(default=None, description="insert/replace/recolor/text/background: palette colour")
+    like: WireAnchor | None = Field(default=None, description="recolor: 'the same colour as the star' (the star)")
+    compared_to: WireAnchor | None = Field(default=None, description="resize: 'as big as / smaller than the square'")
+    compare: Literal["same", "smaller", "larger"] | None = Field(default=None, description="resize with compared_to")
     material: str | None = Field(default=None, description="material: glass, wood, metal, leather, …")
     scene: str | None = Field(default=None, description="background: a scene, e.g. forest, beach")
     gradient: list[str] | None = Field(default=None, description="background: two palette colours")
@@ -175,7 +178,13 @@ def to_target(wire: WireAnchor, known_ids: set[str] | None = None) -> TargetSpec
 
 def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[str] | None = None) -> dict[str, Any]:
     """The params dict of the intent contract for ``op``, checked for what the operation needs."""
-    params: dict[str, Any] = {k: v for k, v in wire.model_dump(exclude={"relation", "keep"}).items() if v is not None}
+    params: dict[str, Any] = {k: v for k, v in wire.model_dump(exclude={"relation", "keep", "like", "compared_to",
+                                                                         "compare"}).items() if v is not None}
+    if wire.like is not None:
+        params["like"] = to_target(wire.like, known_ids).model_dump(exclude_defaults=True)
+    if wire.compared_to is not None:
+        params["relative_to"] = {"anchor": to_target(wire.compared_to, known_ids).model_dump(exclude_defaults=True),
+                                 "compare": wire.compare or "same"}
     if wire.relation is not None:
         anchor = to_target(wire.relation.anchor, known_ids)
         params["relation"] = {"rel": wire.relation.rel, "anchor": anchor.model_dump(exclude_defaults=True)}

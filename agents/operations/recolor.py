@@ -1,8 +1,10 @@
-"""recolor: give the target a new colour, keeping its shading."""
+"""recolor: give the target a new colour (named, or another thing's), keeping its shading."""
 
 from __future__ import annotations
 
-from engines.classical.colors import canonical_color, rgb_of
+import numpy as np
+
+from engines.classical.colors import canonical_color, color_name, rgb_of
 from state.models import ConstraintKind, FeedbackHint, OpKind
 
 from ..errors import InstructionError
@@ -18,21 +20,38 @@ def wanted_color(clause) -> str:
     return color
 
 
+def color_of_anchor(builder, like: dict, exclude) -> tuple[str, tuple[int, int, int]]:
+    """"the same colour as the star": the star's own colour (its median pixel, so a teal star gives
+    teal, not the palette's cyan) and the palette name the critic checks it by."""
+    anchor = builder.anchor_candidate({"anchor": like}, exclude=exclude)
+    pixels = builder.scene.image[anchor.mask][:, :3]
+    rgb = tuple(int(v) for v in np.median(pixels, axis=0)) if len(pixels) else rgb_of(anchor.color or "gray")
+    return color_name(rgb), rgb
+
+
 class Recolor(Operation):
     kind = OpKind.RECOLOR
     verb_families = frozenset({"make", "want"})
     needs_target = True
 
     def complete_params(self, params, target):
-        if "color" not in params:
-            raise ValueError("a recolor operation needs params.color")
+        if "color" not in params and "like" not in params:
+            raise ValueError("a recolor operation needs params.color, or params.like (a thing whose colour to take)")
         return params
 
     def plan_object(self, builder, index, sub, clause, candidate, common):
-        color = wanted_color(clause)
-        builder.add_op(index, sub, self.kind, clause, params={"color": color, "rgb": list(rgb_of(color))}, **common)
+        if "like" in clause.params and "color" not in clause.params:
+            color, rgb = color_of_anchor(builder, clause.params["like"], candidate)
+        else:
+            color = wanted_color(clause)
+            rgb = rgb_of(color)
+        builder.add_op(index, sub, self.kind, clause, params={"color": color, "rgb": list(rgb)}, **common)
 
     def amend_insert(self, builder, insert, clause):
+        if "like" in clause.params and "color" not in clause.params:
+            color, rgb = color_of_anchor(builder, clause.params["like"], None)
+            insert.params.update(color=color, rgb=list(rgb))
+            return
         color = wanted_color(clause)
         insert.params.update(color=color, rgb=list(rgb_of(color)))
 

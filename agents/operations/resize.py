@@ -19,7 +19,10 @@ class Resize(Operation):
     grows_on_retry = True
 
     def plan_object(self, builder, index, sub, clause, candidate, common):
-        factor = fit_factor(candidate.box, float(clause.params.get("factor", 1.3)), builder.shape)
+        wanted = float(clause.params.get("factor", 1.3))
+        if clause.params.get("relative_to"):
+            wanted = factor_against(builder, clause.params["relative_to"], candidate)
+        factor = fit_factor(candidate.box, wanted, builder.shape)
         builder.add_op(index, sub, self.kind, clause, params={"factor": factor}, strategy=dict(FILL), **common)
 
     def amend_insert(self, builder, insert, clause):
@@ -46,6 +49,25 @@ class Resize(Operation):
 
     def describe(self, op):
         return f"scaled {target_phrase(op)} ×{op.params.get('factor', 1):.2g}"
+
+
+# "as big as the square" → the same size; "smaller / bigger than the square" → clearly so.
+_AGAINST = {"same": 1.0, "smaller": 0.75, "larger": 1.33}
+
+
+def factor_against(builder, relative_to: dict, candidate) -> float:
+    """The factor that makes ``candidate`` the same size as the anchor, or smaller or larger than it
+    (compared by the square root of the area, so a long thing and a round one compare fairly). A
+    thing already smaller than what it must be smaller than still shrinks: the user asked for a change."""
+    anchor = builder.anchor_candidate({"anchor": relative_to["anchor"]}, exclude=candidate)
+    compare = relative_to.get("compare", "same")
+    current, other = max(candidate.area, 1) ** 0.5, max(anchor.area, 1) ** 0.5
+    factor = other * _AGAINST[compare] / current
+    if compare == "smaller" and factor >= 1:
+        factor = 0.77
+    elif compare == "larger" and factor <= 1:
+        factor = 1.3
+    return round(factor, 4)
 
 
 def fit_factor(box, factor: float, shape: tuple[int, int]) -> float:
