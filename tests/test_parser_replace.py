@@ -187,3 +187,14 @@ def test_bare_plural_new_things(text: str, old: str, new: str) -> None:
 def test_mistyped_function_words_after_a_name(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("do you think the kettle could be a samovar", "kettle", "samovar"),
+    ("for the kettle, use a samovar", "kettle", "samovar"),
+    ("where the kettle is, put a samovar", "kettle", "samovar"),
+    ("in the kettle's place, a samovar", "kettle", "samovar"),
+])
+def test_the_old_thing_said_first(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

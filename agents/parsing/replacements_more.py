@@ -1,5 +1,7 @@
 """More everyday replacement wording, rewritten in the token list before the clause builders read it:
 
+- "for the cat, use a dog", "where the cat is, put a dog", "in the cat's place, a dog", "do you think the
+  cat could be a dog" → "replace the cat with a dog" / "the cat could be a dog";
 - "what if we replaced the cat with a dog", "how about we swapped …" → "replace the cat with a dog";
 - "i'd love it if the cat were a dog" → "the cat should be a dog";
 - "dog in place of cat", "have a dog take the place of the cat", "let a dog take the cat's place" →
@@ -31,9 +33,50 @@ def _tok(word: str) -> Token:
 
 
 def replacements_more(tokens: list[Token]) -> list[Token]:
-    for rule in (_supposed_past, _love_it_if, _take_the_place, _in_place_of, _out_and_in, _judgement_dropped):
+    for rule in (_do_you_think, _supposed_past, _love_it_if, _old_said_first, _take_the_place, _in_place_of,
+                 _out_and_in, _judgement_dropped):
         tokens = rule(tokens)
     return tokens
+
+
+def _do_you_think(tokens: list[Token]) -> list[Token]:
+    """ "do you think the cat could be a dog": the question asks for the change."""
+    words = [t.word for t in tokens]
+    for lead in (("do", "you", "think"), ("i", "am", "thinking"), ("i", "was", "thinking")):
+        n = len(lead)
+        if tuple(words[:n]) == lead and len(words) > n + 2:
+            n += words[n] == "that"
+            if words[n] in _DEFINITE or tokens[n].word in _NEW:
+                return tokens[n:]
+    return tokens
+
+
+_FIRST_OLD = (("for",), ("where",), ("in",))
+_THEN_NEW = (("use",), ("put",), ("add",), ("try",), ("give", "me"), ("i", "want"), ("i", "would", "like"),
+             ("have",), ("let", "us", "have"), ("we", "want"), ("put", "in"), ("pop", "in"))
+
+
+def _old_said_first(tokens: list[Token]) -> list[Token]:
+    """ "for the cat, use a dog", "where the cat is, put a dog", "in the cat's place, a dog" → "replace the
+    cat with a dog"."""
+    words = [t.word for t in tokens]
+    if not words or words[0] not in ("for", "where", "in") or len(words) < 5 or words[1] not in _DEFINITE:
+        return tokens
+    comma = next((k for k in range(2, min(9, len(tokens) - 1)) if tokens[k].kind == "comma"), None)
+    if comma is None:
+        return tokens
+    old = tokens[1:comma]
+    if words[0] == "where" and words[comma - 1] in ("is", "was", "sits", "stands", "are"):
+        old = old[:-1]
+    elif words[0] == "in" and words[comma - 2:comma] == ["'s", "place"]:
+        old = old[:-2]
+    elif words[0] != "for":
+        return tokens
+    k = comma + 1
+    lead = max((len(w) for w in _THEN_NEW if tuple(words[k:k + len(w)]) == w), default=0)
+    if (lead == 0 and words[0] == "for") or k + lead >= len(tokens) or tokens[k + lead].word not in _NEW:
+        return tokens
+    return [_tok("replace"), *old, _tok("with"), *tokens[k + lead:]]
 
 
 def _supposed_past(tokens: list[Token]) -> list[Token]:
