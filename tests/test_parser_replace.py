@@ -198,3 +198,15 @@ def test_mistyped_function_words_after_a_name(text: str, old: str, new: str) -> 
 def test_the_old_thing_said_first(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+def test_a_second_pair_replaced_without_its_verb() -> None:
+    clauses = _parse("replace the kettle with a samovar and the mug with a goblet").clauses
+    assert [(head(c.target.noun), head(c.params["noun"])) for c in clauses] == [("kettle", "samovar"),
+                                                                                ("mug", "goblet")]
+
+
+@pytest.mark.parametrize("text", ["replace one of the kettles with a samovar", "swap one kettle for a samovar"])
+def test_one_of_many_replaced(text: str) -> None:
+    old, new, _ = _replace(text)
+    assert (old, new) == ("kettle", head("samovar"))

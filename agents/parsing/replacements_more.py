@@ -6,7 +6,8 @@
 - "i'd love it if the cat were a dog" → "the cat should be a dog";
 - "dog in place of cat", "have a dog take the place of the cat", "let a dog take the cat's place" →
   "… instead of …";
-- "cat out, dog in" → "replace cat with dog";
+- "cat out, dog in" → "replace cat with dog"; "replace the cat with a dog and the mug with a teacup": the
+  verb said again for the second pair;
 - "replace the cat with a dog, the cat looks weird": a judgement of a thing said as the reason asks
   nothing and is dropped (only after a request; it would otherwise read as a second request).
 """
@@ -34,7 +35,7 @@ def _tok(word: str) -> Token:
 
 def replacements_more(tokens: list[Token]) -> list[Token]:
     for rule in (_do_you_think, _supposed_past, _love_it_if, _old_said_first, _take_the_place, _in_place_of,
-                 _out_and_in, _judgement_dropped):
+                 _out_and_in, _judgement_dropped, _gapped_replace):
         tokens = rule(tokens)
     return tokens
 
@@ -155,4 +156,23 @@ def _judgement_dropped(tokens: list[Token]) -> list[Token]:
         rest = [t.word for t in tokens[k + 1:] if t.is_word]
         if rest and len(rest) <= 5 and rest[-1] in _JUDGED and all(t.kind != "sep" for t in tokens[k + 1:]):
             return tokens[:i]
+    return tokens
+
+
+_REPLACE_VERBS = frozenset({"replace", "swap", "exchange", "switch", "trade", "substitute"})
+
+
+def _gapped_replace(tokens: list[Token]) -> list[Token]:
+    """ "replace the cat with a dog and the mug with a teacup": the second pair is replaced too."""
+    words = [t.word for t in tokens]
+    if not words or words[0] not in _REPLACE_VERBS:
+        return tokens
+    for i in range(3, len(words) - 4):
+        if words[i] != "and" or words[i + 1] not in _DEFINITE:
+            continue
+        for k in range(i + 2, min(i + 7, len(words) - 1)):
+            if (t := tokens[k]).word in ("with", "for", "by") and tokens[k + 1].word in _NEW:
+                return [*tokens[:i + 1], _tok(words[0]), *tokens[i + 1:]]
+            if not t.is_word or (t.word,) in lx.VERBS:
+                break
     return tokens

@@ -358,6 +358,13 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
             return []
         params[:] = [(n, v) for n, v in params if n not in ("gradient", "new", "color")]
         return out
+    one = last.get("count")
+    if "new" in names and isinstance(one, CountItem) and one.count == 1 and one.np is not None and \
+            "count_of" not in names and "to_number" not in names:
+        spec = object_spec(one.np)  # "replace one of the cats with a dog": that one is replaced
+        spec.plural = spec.all = False
+        params[:] = [(n, v) for n, v in params if n not in ("count", "new")]
+        return [clause(OpKind.REPLACE, spec, **new_thing_params(last["new"]))]
     if "count_of" in names or "count" in names or (
             "to_number" in names and target_np is not None and target_np.spec.plural):  # "the circles to two"
         item: CountItem | None = last.get("count")
