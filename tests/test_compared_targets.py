@@ -81,3 +81,36 @@ def test_an_anchor_that_is_not_there_is_named(editor):
     image = scene(("circle", "red", (30, 90, 100, 160)), ("square", "blue", (200, 90, 270, 160)))
     with pytest.raises(TargetNotFound, match="star"):
         editor.session().send("make the circle the colour of the star", image=image)
+
+
+@pytest.mark.parametrize(("text", "op", "params"), [
+    ("make the circle the same colour as the square", "recolor", {"like": {"phrase": "the square", "noun": "square"}}),
+    ("paint her hat the same color as the red car", "recolor",
+     {"like": {"phrase": "the red car", "noun": "car", "colors": ["red"]}}),
+    ("make the circle the colour of the star", "recolor", {"like": {"phrase": "the star", "noun": "star"}}),
+    ("change the colour of the circle to blue", "recolor", {"color": "blue"}),
+    ("make the lamp as big as the vase", "resize",
+     {"relative_to": {"anchor": {"phrase": "the vase", "noun": "vase"}, "compare": "same"}}),
+    ("make the tree the same size as the house", "resize",
+     {"relative_to": {"anchor": {"phrase": "the house", "noun": "house"}, "compare": "same"}}),
+    ("could you make the dog a bit smaller than the cat", "resize",
+     {"relative_to": {"anchor": {"phrase": "the cat", "noun": "cat"}, "compare": "smaller"}}),
+    ("make the circle as big as possible", "resize", {"factor": 10.0}),
+])
+def test_the_grammar_reads_colours_and_sizes_told_by_another_thing(text, op, params):
+    from agents.parsing import OfflineIntentParser
+    from agents.types import ParseRequest
+
+    (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text)).clauses
+    assert parsed.op.value == op and parsed.params == params
+
+
+def test_said_in_words_end_to_end():
+    image = scene(("circle", "red", (30, 100, 70, 140)), ("square", "blue", (180, 80, 260, 160)))
+    with Editor(store="memory://") as editor:
+        session = editor.session()
+        result = session.send("make the circle the same colour as the square", image=image)
+        assert result.passed and found(result.image, "circle", "blue")
+        result = session.send("now make it as big as the square")
+        (circle,), (square,) = found(result.image, "circle", "blue"), found(result.image, "square", "blue")
+        assert result.passed and 0.8 <= _area(circle) / _area(square) <= 1.25

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agents.parsing import lexicon as lx
 from agents.parsing.attributes import filter_item, parse_color_param, parse_quote
+from agents.parsing.compared import color_like, size_against
 from agents.parsing.cursor import Cursor
 from agents.parsing.nouns import NounPhrase, parse_np
 from agents.parsing.numbers import ResizeItem, parse_angle, parse_degree, parse_resize, resize_factor
@@ -63,7 +64,7 @@ def _sense_item(cur: Cursor) -> int | None:
 
 
 MAKE_RECOGNIZERS: list[Recognizer] = [
-    ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
+    ("like", color_like), ("against", size_against), ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
     ("quote_old", quote_old), ("new", new_thing_led), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
     ("material", material_item), ("color", parse_color_param), ("resize", parse_resize), ("angle", parse_angle),
     ("sense", _sense_item), ("to_number", to_number), ("by_number", by_number), ("count", count_item), ("degree", parse_degree),
@@ -109,6 +110,13 @@ def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item])
             if item.kind == "cmp" and degree is not None and item.value == lx.RESIZE_STEP["normal"]:
                 item = ResizeItem("cmp", lx.RESIZE_STEP.get(degree, item.value), item.sign)
             clauses.append(clause(OpKind.RESIZE, object_spec(target_np), factor=resize_factor(item, 0)))
+        elif name in ("like", "against"):  # told by another thing: "the same colour as the star"
+            if target_np is None:
+                raise cur.fail("say what to change, e.g. 'make the circle the same colour as the star'")
+            spec = object_spec(target_np)
+            clauses.append(clause(OpKind.RECOLOR, spec, like=value) if name == "like" else
+                           clause(OpKind.RESIZE, spec, factor=value["factor"]) if "factor" in value else
+                           clause(OpKind.RESIZE, spec, relative_to=value))
         elif name == "angle":
             clauses.append(clause(OpKind.ROTATE, scoped(target_np), angle=float(value) * sense))
         elif name == "remove":
