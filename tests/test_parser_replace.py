@@ -210,3 +210,18 @@ def test_a_second_pair_replaced_without_its_verb() -> None:
 def test_one_of_many_replaced(text: str) -> None:
     old, new, _ = _replace(text)
     assert (old, new) == ("kettle", head("samovar"))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("the kettle is to be replaced with a samovar", "kettle", "samovar"),
+    ("can you make it a samovar instead of a kettle", "kettle", "samovar"),
+    ("make it a samovar, not a kettle", "kettle", "samovar"),
+    ("a samovar please, not the kettle", "kettle", "samovar"),
+    ("not a kettle, a samovar", "kettle", "samovar"),
+    ("i want a samovar not a kettle", "kettle", "samovar"),
+    ("kettle replaced by samovar", "kettle", "samovar"),
+    ("the kettle swapped for a samovar", "kettle", "samovar"),
+])
+def test_old_thing_said_with_a_or_after_the_fact(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

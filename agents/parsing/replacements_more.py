@@ -35,7 +35,8 @@ def _tok(word: str) -> Token:
 
 def replacements_more(tokens: list[Token]) -> list[Token]:
     for rule in (_do_you_think, _supposed_past, _love_it_if, _old_said_first, _take_the_place, _in_place_of,
-                 _out_and_in, _judgement_dropped, _gapped_replace):
+                 _out_and_in, _judgement_dropped, _gapped_replace, _is_to_be, _old_said_indefinite, _done_to_old,
+                 _make_it_instead):
         tokens = rule(tokens)
     return tokens
 
@@ -175,4 +176,50 @@ def _gapped_replace(tokens: list[Token]) -> list[Token]:
                 return [*tokens[:i + 1], _tok(words[0]), *tokens[i + 1:]]
             if not t.is_word or (t.word,) in lx.VERBS:
                 break
+    return tokens
+
+
+def _is_to_be(tokens: list[Token]) -> list[Token]:
+    """ "the cat is to be replaced with a dog" → "the cat should be replaced …"."""
+    for i in range(1, len(tokens) - 3):
+        if tokens[i].word in ("is", "are") and tokens[i + 1].word == "to" and tokens[i + 2].word == "be":
+            return [*tokens[:i], _tok("should"), *tokens[i + 2:]]
+    return tokens
+
+
+def _old_said_indefinite(tokens: list[Token]) -> list[Token]:
+    """ "a dog instead of a cat", "not a cat, a dog": the old thing is one that is there, said "a"."""
+    for i in range(len(tokens) - 2):
+        lead = tokens[i].word == "not" or tokens[i].word == "of" and i > 0 and tokens[i - 1].word == "instead"
+        if lead and tokens[i + 1].word in ("a", "an") and any(t.word in _NEW for t in tokens[:i] + tokens[i + 3:]):
+            return [*tokens[:i + 1], _tok("the"), *tokens[i + 2:]]
+    return tokens
+
+
+_DONE = frozenset({"replaced", "swapped", "switched", "exchanged", "traded", "substituted"})
+
+
+def _done_to_old(tokens: list[Token]) -> list[Token]:
+    """ "cat replaced by dog", "the mug swapped for a teacup" (a note, no verb before) → "replace … with …"."""
+    for i in range(1, min(6, len(tokens) - 2)):
+        if tokens[i].word in _DONE and tokens[i + 1].word in ("by", "for", "with") and \
+                all(t.is_word and (t.word,) not in lx.VERBS and t.word not in ("be", "is", "was", "get", "gets",
+                                                                             "been", "have", "had")
+                    for t in tokens[:i]):
+            return [_tok("replace"), *tokens[:i], _tok("with"), *tokens[i + 2:]]
+    return tokens
+
+
+def _make_it_instead(tokens: list[Token]) -> list[Token]:
+    """ "make it a dog instead of the cat", "make it a dog, not a cat": "it" is the cat → "replace the cat
+    with a dog"."""
+    words = [t.word for t in tokens]
+    for i in range(len(words) - 5):
+        if words[i:i + 2] != ["make", "it"] or tokens[i + 2].word not in _NEW:
+            continue
+        for k in range(i + 3, min(i + 8, len(words) - 2)):
+            n = 2 if words[k:k + 2] == ["instead", "of"] else 1 if words[k] == "not" else 0
+            if n and words[k + n] in _DEFINITE:  # "make it a dog instead of the cat", "… a dog, not the cat"
+                end = k - (tokens[k - 1].kind == "comma")
+                return [*tokens[:i], _tok("replace"), *tokens[k + n:], _tok("with"), *tokens[i + 2:end]]
     return tokens

@@ -216,6 +216,7 @@ def _not_old(tokens: list[Token]) -> list[Token]:
             return tokens
         if word == "not" and tokens[k + 1].word in _DEFINITE:
             end = k - (tokens[k - 1].kind == "comma")
+            end -= tokens[end - 1].word in ("please", "pls")  # "a dog please, not the cat"
             return [*tokens[:end], _tok("instead"), _tok("of"), *tokens[k + 1:]]
     return tokens
 
