@@ -114,3 +114,18 @@ def test_said_in_words_end_to_end():
         result = session.send("now make it as big as the square")
         (circle,), (square,) = found(result.image, "circle", "blue"), found(result.image, "square", "blue")
         assert result.passed and 0.8 <= _area(circle) / _area(square) <= 1.25
+
+
+@pytest.mark.parametrize(("text", "noun", "params"), [
+    ("I need the square moved left", "square", {"direction": "left", "degree": "normal"}),
+    ("i'd like the lamp shifted up a bit", "lamp", {"direction": "up", "degree": "bit"}),
+    ("could I have the vase nudged right", "vase", {"direction": "right", "degree": "bit"}),
+])
+def test_a_wish_with_a_move_participle_moves_the_thing(text, noun, params):
+    """The participle ends the thing's name ('the square moved' is no thing called 'moved')."""
+    from agents.parsing import OfflineIntentParser
+    from agents.types import ParseRequest
+
+    (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text)).clauses
+    assert parsed.op.value == "move" and parsed.target.noun == noun
+    assert params.items() <= parsed.params.items()

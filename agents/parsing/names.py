@@ -55,6 +55,19 @@ _PARTICIPLES = frozenset({"sitting", "standing", "lying", "holding", "wearing", 
                           "swimming", "sleeping", "eating", "playing", "jumping", "hanging", "floating", "looking",
                           "smiling", "waving", "riding", "carrying", "leaning", "resting", "perched", "sat", "stood"})
 _ADJECTIVE_SUFFIXES = ("ful", "ous", "ish", "ive", "less", "able", "ible")
+_IRREGULAR_DONE = frozenset({"made", "drawn", "taken", "shrunk", "grown", "thrown"})  # not "set" (a tea set)
+
+
+def done_to(word: str) -> bool:
+    """A past participle of an editing verb ("moved", "painted", "shifted", "made"): after a name it
+    says what to do with the thing ("I need the circle moved left"), not what it is called."""
+    if word in _IRREGULAR_DONE:
+        return True
+    if not word.endswith("ed") or len(word) < 5:
+        return False
+    stems = (word[:-2], word[:-1], word[:-3] if word[-3] == word[-4] else "", word[:-3] + "y" if word.endswith("ied") else "")
+    return any(stem in lx.VERB_WORDS for stem in stems if stem)
+
 _IRREGULAR_PLURALS = {
     "people": "person", "men": "man", "women": "woman", "children": "child", "mice": "mouse", "geese": "goose",
     "feet": "foot", "teeth": "tooth", "leaves": "leaf", "knives": "knife", "shelves": "shelf", "wolves": "wolf",
@@ -151,8 +164,8 @@ def trim_run(words: list[str], *, make_clause: bool) -> list[str]:
     """Drop a last word that says what to do rather than what the thing is (see the module docstring)."""
     while len(words) > 1:
         last, before = words[-1], words[-2]
-        if last in _PARTICIPLES:
-            words = words[:-1]  # "a dog sitting on the couch": what it does, not its name
+        if last in _PARTICIPLES or done_to(last):
+            words = words[:-1]  # "a dog sitting on the couch", "the circle moved left": not its name
             continue
         if make_clause and is_material(last) and not is_material(before):
             words = words[:-1]

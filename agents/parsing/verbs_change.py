@@ -35,6 +35,7 @@ from agents.parsing.swaps import (
     swap_clauses,
     to_number,
 )
+from agents.parsing.verbs_move import moved_participle
 from state.models import IntentClause, OpKind
 
 _COLOR_OF = skipper(
@@ -64,7 +65,7 @@ def _sense_item(cur: Cursor) -> int | None:
 
 
 MAKE_RECOGNIZERS: list[Recognizer] = [
-    ("like", color_like), ("against", size_against), ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
+    ("like", color_like), ("against", size_against), ("moved", moved_participle), ("skip", _COLOR_OF), ("count_of", count_of), ("material_of", material_of), ("quote", parse_quote),
     ("quote_old", quote_old), ("new", new_thing_led), ("from_color", _from_color), ("gradient", gradient_item), ("filter", filter_item),
     ("material", material_item), ("color", parse_color_param), ("resize", parse_resize), ("angle", parse_angle),
     ("sense", _sense_item), ("to_number", to_number), ("by_number", by_number), ("count", count_item), ("degree", parse_degree),
@@ -110,6 +111,10 @@ def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item])
             if item.kind == "cmp" and degree is not None and item.value == lx.RESIZE_STEP["normal"]:
                 item = ResizeItem("cmp", lx.RESIZE_STEP.get(degree, item.value), item.sign)
             clauses.append(clause(OpKind.RESIZE, object_spec(target_np), factor=resize_factor(item, 0)))
+        elif name == "moved":
+            if target_np is None:
+                raise cur.fail("say what to move, e.g. 'I need the circle moved left'")
+            clauses.append(clause(OpKind.MOVE, object_spec(target_np), **value))
         elif name in ("like", "against"):  # told by another thing: "the same colour as the star"
             if target_np is None:
                 raise cur.fail("say what to change, e.g. 'make the circle the same colour as the star'")

@@ -113,3 +113,24 @@ def move_params(cur: Cursor, params: list[Item]) -> dict[str, Any]:
             else:
                 out["degree"] = value
     return out
+
+
+_MOVED = frozenset({"moved", "shifted", "dragged", "pushed", "nudged", "slid", "moved over", "repositioned",
+                    "relocated"})
+
+
+def moved_participle(cur: Cursor) -> dict[str, Any] | None:
+    """"I need the square moved left", "I'd like the star shifted up a bit": the move's parameters
+    after a participle in a wish (the wish frame reads the rest like make)."""
+    if cur.word() not in _MOVED:
+        return None
+    save = cur.pos
+    small = cur.word() == "nudged"
+    cur.pos += 1
+    params = [(n, v) for n, v in collect(cur, MOVE_RECOGNIZERS) if n not in ("np", "skip")]
+    if not params:
+        cur.pos = save
+        return None
+    if small and not any(n in ("degree", "amount") for n, _ in params):
+        params.append(("degree", "bit"))
+    return move_params(cur, params)
