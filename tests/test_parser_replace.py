@@ -225,3 +225,13 @@ def test_one_of_many_replaced(text: str) -> None:
 def test_old_thing_said_with_a_or_after_the_fact(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("we'd rather have peonies than the tulips", "tulips", "peonies"),
+    ("i'd rather a fox than the dog", "dog", "fox"),
+    ("i want peonies instead of the tulips", "tulips", "peonies"),
+])
+def test_rather_and_bare_plurals(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))

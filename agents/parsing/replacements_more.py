@@ -36,7 +36,7 @@ def _tok(word: str) -> Token:
 def replacements_more(tokens: list[Token]) -> list[Token]:
     for rule in (_do_you_think, _supposed_past, _love_it_if, _old_said_first, _take_the_place, _in_place_of,
                  _out_and_in, _judgement_dropped, _gapped_replace, _is_to_be, _old_said_indefinite, _done_to_old,
-                 _make_it_instead):
+                 _make_it_instead, _rather_new_than_old, _bare_plural_wanted):
         tokens = rule(tokens)
     return tokens
 
@@ -222,4 +222,34 @@ def _make_it_instead(tokens: list[Token]) -> list[Token]:
             if n and words[k + n] in _DEFINITE:  # "make it a dog instead of the cat", "… a dog, not the cat"
                 end = k - (tokens[k - 1].kind == "comma")
                 return [*tokens[:i], _tok("replace"), *tokens[k + n:], _tok("with"), *tokens[i + 2:end]]
+    return tokens
+
+
+def _rather_new_than_old(tokens: list[Token]) -> list[Token]:
+    """ "we'd rather have roses than the tulips", "i'd rather a fox than the dog" → "i want … instead of …"."""
+    words = [t.word for t in tokens]
+    at = next((i for i, w in enumerate(words) if w == "rather"), None)
+    if at is None or not all(w in ("i", "we", "would", "much", "really", "honestly") for w in words[:at]):
+        return tokens
+    start = at + 1 + (at + 1 < len(words) and words[at + 1] in ("have", "get", "see", "use"))
+    for k in range(start + 1, min(start + 6, len(words) - 1)):
+        if words[k] == "than" and words[k + 1] in _DEFINITE:
+            return [_tok("i"), _tok("want"), *tokens[start:k], _tok("instead"), _tok("of"), *tokens[k + 1:]]
+        if not tokens[k].is_word:
+            break
+    return tokens
+
+
+_WANT = (("i", "want"), ("we", "want"), ("i", "would", "like"), ("we", "would", "like"), ("give", "me"),
+         ("i", "need"), ("can", "we", "have"), ("could", "we", "have"), ("let", "us", "have"))
+
+
+def _bare_plural_wanted(tokens: list[Token]) -> list[Token]:
+    """ "i want roses instead of the tulips": bare new things wanted are "some roses"."""
+    words = [t.word for t in tokens]
+    n = max((len(w) for w in _WANT if tuple(words[:len(w)]) == w), default=0)
+    if not n or n >= len(words) or words[n] in _NEW or words[n] in _DEFINITE or not words[n].endswith("s"):
+        return tokens
+    if any(words[k:k + 2] == ["instead", "of"] for k in range(n + 1, min(n + 5, len(words)))):
+        return [*tokens[:n], _tok("some"), *tokens[n:]]
     return tokens
