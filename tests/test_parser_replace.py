@@ -235,3 +235,20 @@ def test_old_thing_said_with_a_or_after_the_fact(text: str, old: str, new: str) 
 def test_rather_and_bare_plurals(text: str, old: str, new: str) -> None:
     got_old, got_new, _ = _replace(text)
     assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("the sofa should be a mirror", "sofa", "mirror"),
+    ("turn the ring into a stone", "ring", "stone"),
+    ("kite -> plate", "kite", "plate"),
+    ("replace the kettle with a frame", "kettle", "frame"),
+    ("replace the frame with a mirror", "frame", "mirror"),
+])
+def test_things_named_like_materials_image_words_or_function_words(text: str, old: str, new: str) -> None:
+    got_old, got_new, _ = _replace(text)
+    assert (got_old, got_new) == (head(old), head(new))
+
+
+@pytest.mark.parametrize("text", ["make the table marble", "turn the vase into a glass one", "make it a marble finish"])
+def test_materials_stay_materials(text: str) -> None:
+    assert [c.op for c in _parse(text).clauses] == [OpKind.MATERIAL]

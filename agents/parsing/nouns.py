@@ -49,6 +49,7 @@ def _head(cur: Cursor, np: NounPhrase, *, allow_unknown: bool, allow_compound: b
     nxt = cur.word(1)
     object_named = nxt is not None and ((nxt == "frame" and w != "frame") or (
         nxt not in lx.IMAGE_NOUNS and not lx.is_known(nxt) and is_name_word(nxt, cur.peek(1))))
+    object_named = object_named or (w == "frame" and np.indefinite)  # "a frame" is a thing, "the frame" the image
     if w in lx.IMAGE_NOUNS and w != "whole" and not object_named:  # "the picture frame" is a thing
         cur.pos += 1
         cur.accept_any(lx.IMAGE_NOUNS)
@@ -395,6 +396,15 @@ def parse_relation(cur: Cursor) -> dict[str, Any] | None:
         return None
     anchor = parse_np(cur, "target")
     if anchor is None or anchor.place or (anchor.spec.scope == "image" and rel != "on"):
+        cur.pos = save
+        return None
+    if rel == "between":  # "between the two chairs", "between the cat and the dog"
+        if cur.accept("and"):
+            other = parse_np(cur, "target")
+            if other is not None and not other.place:
+                return {"rel": rel, "anchor": anchor.spec, "and": other.spec}
+        elif anchor.spec.plural:
+            return {"rel": rel, "anchor": anchor.spec}
         cur.pos = save
         return None
     return {"rel": rel, "anchor": anchor.spec}

@@ -61,6 +61,9 @@ def material_item(cur: Cursor) -> str | None:
         cur.pos = save
         return None
     nxt = cur.word(1)
+    if article and not explicit and nxt not in _MATERIAL_TAILS and nxt not in ("one", "ones"):
+        cur.pos = save  # "the sofa should be a mirror", "into a stone": a thing ("a marble finish" is the material)
+        return None
     if nxt is not None and (is_name_word(nxt, cur.peek(1)) or lx.canonical_color(nxt) is not None) and \
             nxt not in _MATERIAL_TAILS and nxt not in ("one", "ones"):
         cur.pos = save  # "into a glass bottle" names a new thing
@@ -383,6 +386,8 @@ def swap_clauses(cur: Cursor, target_np: NounPhrase | None, params: list[tuple[s
         return out
     if target_np is None:
         return []
+    if "new" in names and target_np.spec.scope == "image" and target_np.spec.phrase.split()[-1:] == ["frame"]:
+        target_np = NounPhrase(TargetSpec(noun="frame", phrase=target_np.spec.phrase))  # a frame replaced is a thing
     if "material" in names or ("material_of" in names and "new" in names):
         material = last.get("material") or material_name(scene_words(last["new"]).split()[-1])
         out.append(clause(OpKind.MATERIAL, object_spec(target_np), material=material))

@@ -30,7 +30,7 @@ _FUNCTION = ("the", "with", "from", "into", "onto", "of", "to", "and", "then", "
              "bigger", "smaller", "larger", "left", "right", "bottom", "top", "middle", "center", "corner",
              "colour", "color", "twice", "half", "percent", "rid", "away", "everything", "else", "alone",
              "unchanged", "slightly", "little", "more", "less", "brighter", "darker", "blurry", "text",
-             "gradient", "material", "number", "count", "size", "below", "above", "beside", "next", "behind", "place")
+             "gradient", "material", "number", "count", "size", "below", "above", "beside", "next", "behind")
 _NAMED = ("background", "image", "picture", "photo", "colour", "color", "number", "count", "material", "gradient")
 _NOT_VERBS = frozenset({"how", "what", "there", "can", "could", "let", "give", "we", "i"})
 _CLAUSE_OPENERS = frozenset({"and", "then", "also", "but", "plus", "now", "just", "please", "pls", "you", "u", "to", "not",
@@ -91,11 +91,12 @@ def _terse_note(tokens: list[Token], i: int) -> bool:
     return len(rest) == 2 and rest[0] in ("to", "into") and rest[1].isalpha() and rest[1] not in _DETERMINERS
 
 
-# Function words with the word that usually follows them: after a name, a one-edit typo is read as the
-# function word only when that word follows ("a dog insted of the cat", "the cat shoud be a dog").
+# Function words with the word that usually follows them: a one-edit typo (after a name, or of a word that
+# is often a name's neighbour, "plate" / "place") is read as the function word only when that word follows
+# ("a dog insted of the cat", "the cat shoud be a dog", "in palce of").
 _CONTINUES = {"instead": frozenset({"of"}), "should": frozenset({"be", "look"}), "could": frozenset({"be", "look"}),
               "would": frozenset({"be", "look"}), "with": frozenset({"a", "an", "the", "some"}),
-              "into": frozenset({"a", "an", "the", "some"})}
+              "into": frozenset({"a", "an", "the", "some"}), "place": frozenset({"of"})}
 
 
 def _continued(word: str, after: str | None) -> str | None:
@@ -136,7 +137,7 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
                 fixed = _best(w, _verbs(), verb_slot=True)
             if fixed is None:
                 fixed = _best(w, _FUNCTION, swap_only=_after_name(tokens, i))
-            if fixed is None and _after_name(tokens, i):
+            if fixed is None:
                 fixed = _continued(w, tokens[i + 1].word if i + 1 < len(tokens) else None)
             if fixed is None and len(w) >= 6:
                 fixed = _best(w, _long_words())
