@@ -252,3 +252,9 @@ def test_things_named_like_materials_image_words_or_function_words(text: str, ol
 @pytest.mark.parametrize("text", ["make the table marble", "turn the vase into a glass one", "make it a marble finish"])
 def test_materials_stay_materials(text: str) -> None:
     assert [c.op for c in _parse(text).clauses] == [OpKind.MATERIAL]
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [("pear -> frog", "pear", "frog"), ("frog -> wallet", "frog", "wallet"),
+                                                  ("log -> tent", "log", "tent")])
+def test_terse_note_names_are_not_corrected_into_function_words(text: str, old: str, new: str) -> None:
+    assert _replace(text)[:2] == (old, new)

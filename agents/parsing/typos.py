@@ -135,7 +135,9 @@ def correct_typos(tokens: list[Token]) -> tuple[list[Token], list[str]]:
         if fixed is None and not named and len(w) >= 3:
             if _clause_start(tokens, i) and not _terse_note(tokens, i) and not _said_to_become(tokens, i):
                 fixed = _best(w, _verbs(), verb_slot=True)
-            if fixed is None:
+            noted = _terse_note(tokens, i) or (_said_to_become(tokens, i) and all(
+                t.word in ("please", "pls", "thanks") for t in tokens[i + 1:]))  # "pear -> frog", "frog -> wallet"
+            if fixed is None and not noted:
                 fixed = _best(w, _FUNCTION, swap_only=_after_name(tokens, i))
             if fixed is None:
                 fixed = _continued(w, tokens[i + 1].word if i + 1 < len(tokens) else None)
