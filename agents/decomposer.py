@@ -35,7 +35,7 @@ from .keep import apply_keep
 from .operations import Operation, operation
 from .operations.insert import amended_insert
 from .operations.remove import INPAINT_METHODS
-from .regions import box_mask, box_of_mask, describe_location, dilate
+from .regions import box_mask, box_of_mask, center, describe_location, dilate
 from .targets import Candidate, Scene, candidate_region, resolve
 
 
@@ -288,7 +288,27 @@ class PlanBuilder:
         return None
 
     def anchor(self, relation: dict, exclude: Candidate | None = None):
+        if relation.get("rel") == "between":
+            return self._between(relation, exclude)
         return self.anchor_candidate(relation, exclude).box
+
+    def _between(self, relation: dict, exclude: Candidate | None) -> tuple[int, int, int, int]:
+        """The box spanning the centres of the two things "between" names ("the two chairs", or
+        "the cat and the dog"): a thing placed at its centre stands between them."""
+        if relation.get("and"):
+            pair = [self.anchor_candidate({"anchor": relation["anchor"]}, exclude),
+                    self.anchor_candidate({"anchor": relation["and"]}, exclude)]
+        else:
+            spec = TargetSpec.model_validate(relation["anchor"])
+            pair = [c for c in resolve(spec, self.scene).candidates
+                    if exclude is None or (c.mask & exclude.mask).sum() < 0.5 * c.area]
+            if len(pair) != 2:
+                said = spec.phrase or spec.noun
+                raise InstructionError(f"'between {said}' needs two of them; I see {len(pair)}" if len(pair) < 2 else
+                                       f"which two do you mean by {said!r}? I see {len(pair)}: say 'between the "
+                                       f"{spec.noun} on the left and the one in the middle', or draw a box")
+        (ax, ay), (bx, by) = (center(c.box) for c in pair)
+        return (int(min(ax, bx)), int(min(ay, by)), int(max(ax, bx)) + 1, int(max(ay, by)) + 1)
 
     def anchor_candidate(self, relation: dict, exclude: Candidate | None = None) -> Candidate:
         """The one thing ``relation["anchor"]`` names (another than ``exclude``): "next to the

@@ -50,6 +50,7 @@ def relative_box(rel: str, anchor: Box, size: tuple[int, int], shape: tuple[int,
     centers = {
         "above": (acx, ay0 - gap - h / 2), "below": (acx, ay1 + gap + h / 2),
         "left_of": (ax0 - gap - w / 2, acy), "right_of": (ax1 + gap + w / 2, acy), "on": (acx, acy),
+        "between": (acx, acy),  # the anchor box spans the two things' centres (PlanBuilder.anchor)
     }
     if rel not in centers:
         raise ValueError(f"unknown relation {rel!r}")

@@ -618,3 +618,14 @@ def test_model_reply_with_a_colour_or_size_taken_from_another_thing(openai_serve
     recolor, resize = intent.clauses
     assert recolor.params["like"] == {"phrase": "the star", "noun": "star"}
     assert resize.params["relative_to"] == {"anchor": {"phrase": "the square", "noun": "square"}, "compare": "smaller"}
+
+
+def test_model_reply_placing_a_thing_between_two_others(openai_server):
+    parser = LLMIntentParser(_client(openai_server))
+    openai_server.push_json({**REMOVE_RED_CIRCLE, "clauses": [
+        {"op": "insert", "target": {"phrase": "a star", "noun": "star"},
+         "params": {"noun": "star", "relation": {"rel": "between", "anchor": {"phrase": "the cat", "noun": "cat"},
+                                                 "also": {"phrase": "the dogs", "noun": "dogs"}}}}]})
+    (clause,) = parser.parse(ParseRequest(text="put a star between the cat and the dogs", image_size=(128, 128))).clauses
+    assert clause.params["relation"] == {"rel": "between", "anchor": {"phrase": "the cat", "noun": "cat"},
+                                         "and": {"phrase": "the dogs", "noun": "dog"}}

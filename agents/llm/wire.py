@@ -58,8 +58,10 @@ class WireAnchor(Wire):
 
 
 class WireRelation(Wire):
-    rel: Literal["above", "below", "left_of", "right_of", "next_to", "on"]
+    rel: Literal["above", "below", "left_of", "right_of", "next_to", "on", "between"]
     anchor: WireAnchor
+    also: WireAnchor | None = Field(default=None, description="between: the second thing ('between the cat and "
+                                                              "the dog'); none for 'between the two chairs'")
 
 
 class WireTarget(WireAnchor):
@@ -188,6 +190,8 @@ def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[s
     if wire.relation is not None:
         anchor = to_target(wire.relation.anchor, known_ids)
         params["relation"] = {"rel": wire.relation.rel, "anchor": anchor.model_dump(exclude_defaults=True)}
+        if wire.relation.also is not None:
+            params["relation"]["and"] = to_target(wire.relation.also, known_ids).model_dump(exclude_defaults=True)
     if wire.keep is not None:
         params["keep"] = to_target(wire.keep, known_ids).model_dump(exclude_defaults=True)
     if "color" in params:

@@ -104,6 +104,7 @@ RELATIONS: dict[tuple[str, ...], str] = {
     ("right", "of"): "right_of", ("to", "the", "right", "of"): "right_of",
     ("on", "the", "right", "of"): "right_of", ("at", "the", "left", "of"): "left_of",
     ("at", "the", "right", "of"): "right_of",
+    ("between",): "between", ("in", "between"): "between", ("right", "between"): "between",
 }
 
 

@@ -134,6 +134,8 @@ def resolve_clauses(clauses: list[IntentClause], head: Version | None, turns: li
             else:
                 anchor = resolve_target(anchor, head, turns)
             params["relation"] = {"rel": relation["rel"], "anchor": anchor.model_dump(exclude_defaults=True)}
+            if isinstance(relation.get("and"), TargetSpec):  # "between the cat and the dog"
+                params["relation"]["and"] = resolve_target(relation["and"], head, turns).model_dump(exclude_defaults=True)
         resolved.append(clause.model_copy(update={"target": target, "params": params}))
     return resolved
 
