@@ -3,23 +3,31 @@
 gradient"), and the clauses they make once the target is known: replace, material, count, background.
 
 The make / change / turn builder (agents.parsing.verbs_change) collects these slots next to colours
-and sizes and hands them here; ``swap_clauses`` turns them into clauses.
+and sizes and hands them here; ``swap_clauses`` turns them into clauses. The count slots live in
+agents.parsing.count_items.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from agents.parsing import lexicon as lx
 from agents.parsing.attributes import parse_filter_param
+from agents.parsing.count_items import (  # noqa: F401  (re-exported for the builders)
+    CountItem,
+    by_number,
+    count_clause,
+    count_item,
+    count_of,
+    like_that,
+    to_number,
+)
 from agents.parsing.cursor import Cursor
 from agents.parsing.described import attached_description
 from agents.parsing.materials import is_material, material_name
 from agents.parsing.modifiers import color_word
 from agents.parsing.names import is_name_word
 from agents.parsing.nouns import NounPhrase, parse_np
-from agents.parsing.numbers import parse_number
 from agents.parsing.slots import clause, object_spec
 from state.models import IntentClause, OpKind, TargetSpec
 
@@ -28,15 +36,6 @@ _MATERIAL_LEADS = (("made", "out", "of"), ("made", "of"), ("out", "of"), ("made"
                    ("in",), ("of",), ("from",), ("like",), ("with",))
 _MATERIAL_TAILS = frozenset({"look", "finish", "texture", "material", "surface", "version", "effect"})
 _COLOR_MATERIALS = frozenset({"gold", "silver", "golden"})  # colours too: a material only when said so
-
-
-@dataclass
-class CountItem:
-    """ "5 skirts" (count), "two more" / "one fewer" (delta), with the noun phrase when one is said."""
-
-    count: int | None = None
-    delta: int | None = None
-    np: NounPhrase | None = None
 
 
 def material_item(cur: Cursor) -> str | None:
@@ -80,149 +79,6 @@ def material_of(cur: Cursor) -> bool | None:
         if cur.accept(*phrase):
             return True
     return None
-
-
-def count_of(cur: Cursor) -> bool | None:
-    """ "the count of", "the number of", "how many": what follows "to" is a count."""
-    for phrase in (("the", "count", "of"), ("the", "number", "of"), ("the", "amount", "of"), ("the", "quantity", "of"),
-                   ("number", "of"), ("count", "of"), ("how", "many")):
-        if cur.accept(*phrase):
-            return True
-    return None
-
-
-def to_number(cur: Cursor) -> int | None:
-    """ "to 4", "to four", "to just one"; a bare number at the clause's end ("make the apples 5")."""
-    save = cur.pos
-    led = bool(cur.accept("down", "to") or cur.accept("up", "to") or cur.accept("to") or cur.accept("into")
-               or cur.accept("be"))
-    cur.accept("just") or cur.accept("only") or cur.accept("exactly")
-    value = parse_number(cur)
-    if value is None or value != int(value) or value < 0 or (not led and not _count_ends(cur)):
-        cur.pos = save
-        return None
-    _count_tail(cur)
-    return int(value)
-
-
-def by_number(cur: Cursor) -> int | None:
-    """ "by two" after "the number of": how many more or fewer."""
-    save = cur.pos
-    if not cur.accept("by"):
-        return None
-    value = parse_number(cur)
-    if value is None or value != int(value) or value <= 0 or not _count_ends(cur):
-        cur.pos = save
-        return None
-    return int(value)
-
-
-_VAGUE = {("a", "couple"): 2, ("couple",): 2, ("a", "couple", "of"): 2, ("a", "few"): 3, ("few",): 3,
-          ("several",): 3, ("some",): 3, ("a", "pair", "of"): 2}
-
-
-def _vague_before_more(cur: Cursor) -> int | None:
-    """A vague quantity, only when "more" / "fewer" follows it (then it is how many more)."""
-    found = cur.match(_VAGUE)
-    if found is None or cur.word(found[1]) not in ("more", "fewer", "less", "extra"):
-        return None
-    cur.pos += found[1]
-    return found[0]
-
-
-def _count_ends(cur: Cursor) -> bool:
-    w = cur.word()
-    return cur.at_clause_end() or w in ("instead", "please", "in", "total", "altogether", "now", "rather")
-
-
-def _count_tail(cur: Cursor) -> None:
-    """ "in total", "instead (of one)", "rather than two": said after a count, adding nothing."""
-    for tail in (("in", "total"), ("in", "all"), ("total",), ("altogether",), ("overall",)):
-        if cur.accept(*tail):
-            return
-    like_that(cur)
-    if cur.accept("instead", "of") or cur.accept("rather", "than") or cur.accept("instead"):
-        save = cur.pos
-        if parse_number(cur) is None:
-            cur.pos = save
-        cur.accept("of", "them") or cur.accept("ones") or cur.accept("one")
-
-
-def like_that(cur: Cursor) -> bool | None:
-    """ "(another bird) just like that one", "same as this one": a copy of the one there, adding nothing."""
-    save = cur.pos
-    cur.accept(",")
-    cur.accept("just") or cur.accept("exactly")
-    if cur.accept("like") or cur.accept("same", "as") or cur.accept("identical", "to") or cur.accept("the", "same", "as"):
-        if cur.accept_any(frozenset({"that", "this", "it", "them", "those", "the"})) is not None:
-            cur.accept("one") or cur.accept("ones") or cur.accept("other", "one") or cur.accept("other") or \
-                cur.accept("others")
-            return True
-    cur.pos = save
-    return None
-
-
-def count_item(cur: Cursor) -> CountItem | None:
-    """ "5 skirts", "three fewer chairs", "two more", "one less"."""
-    save = cur.pos
-    cur.accept("down", "to") or cur.accept("up", "to")  # "get it down to one tree"
-    another = bool(cur.accept("another") or cur.accept("an", "extra") or cur.accept("all", "but"))
-    all_but = cur.tokens[cur.pos - 1].word == "but" if another else False
-    value = parse_number(cur)
-    if value is None:
-        value = _vague_before_more(cur)  # "a couple more chairs", "a few more birds"
-    if value is None and not another and cur.word() in ("more", "fewer", "less"):
-        return _one_more_or_fewer(cur, save)
-    if value is None or value != int(value) or value < 0:
-        cur.pos = save
-        return None
-    n = int(value)
-    item = CountItem(count=n)
-    if (another and not all_but) or cur.accept("more") or cur.accept("extra") or cur.accept("additional"):
-        item = CountItem(delta=n)
-    elif cur.accept("fewer") or cur.accept("less"):
-        item = CountItem(delta=-n)
-    start = cur.pos
-    if item.count is not None and cur.accept("of"):  # "three of them", "two of the trees"
-        of = parse_np(cur, "target", allow_compound=True)
-        if of is not None and (of.spec.plural or of.spec.reference == "them"):
-            item.np = of
-            _count_tail(cur)
-            return item
-        cur.pos = start
-    clause_start, cur.clause_start = cur.clause_start, cur.pos  # "5 skirts": a bare name is the slot
-    np = parse_np(cur, "target")
-    cur.clause_start = clause_start
-    if np is not None and (np.spec.reference or np.spec.scope != "object" or np.definite):
-        cur.pos, np = start, None
-    if np is None and item.count is not None:
-        cur.pos = save  # a bare number is some other amount
-        return None
-    if np is not None and np.spec.noun is None and not np.spec.colors:
-        cur.pos, np = start, None
-    if np is not None and np.spec.noun in _COPIES and cur.accept("of"):
-        np = parse_np(cur, "target", allow_compound=True) or np  # "three copies of the star"
-        item = CountItem(delta=n)
-    _count_tail(cur)
-    item.np = np
-    return item
-
-
-def _one_more_or_fewer(cur: Cursor, save: int) -> CountItem | None:
-    """ "fewer chairs", "more cats": one more or one fewer of a plural name ("more contrast" is no count)."""
-    delta = 1 if cur.word() == "more" else -1
-    cur.pos += 1
-    clause_start, cur.clause_start = cur.clause_start, cur.pos  # a bare name is the slot
-    np = parse_np(cur, "target")
-    cur.clause_start = clause_start
-    if np is None or not np.spec.plural or np.spec.noun is None or np.spec.reference or np.definite:
-        cur.pos = save
-        return None
-    _count_tail(cur)
-    return CountItem(delta=delta, np=np)
-
-
-_COPIES = frozenset({"copy", "duplicate", "clone", "replica", "version"})
 
 
 def gradient_item(cur: Cursor) -> list[str] | None:
@@ -309,15 +165,6 @@ def new_thing_params(np: NounPhrase) -> dict[str, Any]:
     if spec.colors:
         params["color"] = spec.colors[0]
     return params
-
-
-def count_clause(np: NounPhrase, *, count: int | None = None, delta: int | None = None,
-                 factor: float | None = None) -> IntentClause:
-    """Set how many there are of what ``np`` names (``count``), change it by ``delta``, or by ``factor``."""
-    spec = object_spec(np)
-    spec.plural = True
-    amount = {"count": count} if count is not None else {"delta": delta} if delta is not None else {"factor": factor}
-    return clause(OpKind.COUNT, spec, noun=spec.noun or "object", **amount)
 
 
 def background_clause(target: TargetSpec | None, **given: Any) -> IntentClause:
