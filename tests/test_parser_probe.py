@@ -135,3 +135,15 @@ def test_more_counts_and_replacements(text: str, expected: tuple) -> None:
 def test_the_picture_itself_places_nothing() -> None:
     assert said("add a kite to the picture") == [("insert", "kite", {"noun": "kite", "count": 1}, None)]
     assert said("make the scene brighter")[0][:2] == ("filter", "image")
+
+
+@pytest.mark.parametrize(("text", "op", "noun", "color"), [
+    ("make the car olive", "recolor", "car", "green"),
+    ("paint the fence mint", "recolor", "fence", "green"),
+    ("make the scarf mustard please", "recolor", "scarf", "yellow"),
+    ("remove the olive", "remove", "olive", None),
+    ("make the olive a bit bigger", "resize", "olive", None),
+])
+def test_colour_words_that_are_things_too(text, op, noun, color):
+    (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text)).clauses
+    assert (parsed.op.value, parsed.target.noun, parsed.params.get("color")) == (op, noun, color)

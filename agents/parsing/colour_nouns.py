@@ -33,6 +33,11 @@ _AFTER_THING = frozenset({"with", "for", "by", "instead", "should", "needs", "ne
                           "into", "ought", "must", "has", "looks"})
 
 
+# Size words after a thing-colour word say what to do with the thing it names.
+_SAID_OF_IT = frozenset({"bigger", "smaller", "larger", "tinier", "huger", "wider", "taller", "shorter",
+                         "twice", "half", "much", "a", "slightly"})
+
+
 def names_thing_at(tokens: list[Token], i: int) -> bool:
     """Whether the thing-colour word at ``i`` names the thing: "replace the old lime with a kiwi",
     "the brown cherry should be a plum" (not "make the old car lime")."""
@@ -42,8 +47,8 @@ def names_thing_at(tokens: list[Token], i: int) -> bool:
         # "a kiwi instead of the old lime": what "instead of" names is the old thing, not a colour
         return any(t.word in ("instead", "place", "than") for t in tokens[max(0, i - 6):i])
     nxt = tokens[i + 1]
-    if nxt.word in _AFTER_THING:
-        return True
+    if nxt.word in _AFTER_THING or nxt.word in _SAID_OF_IT:
+        return True  # "make the orange bigger": a size said of the orange, which is the thing
     return nxt.word == "to" and i + 2 < len(tokens) and tokens[i + 2].word in ("a", "an", "be", "some")
 
 

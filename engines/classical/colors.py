@@ -36,6 +36,9 @@ SYNONYMS: dict[str, str] = {
     "blonde": "yellow", "blond": "yellow", "brunette": "brown", "ginger": "orange", "auburn": "red",
     "fuchsia": "pink", "indigo": "blue", "cobalt": "blue", "khaki": "brown", "charcoal": "black",
     "lilac": "purple", "burgundy": "red", "coral": "orange",
+    # names of things that are colours too, kept to those seldom edited as things (the parser tells
+    # the thing from the colour by where the word stands: agents/parsing/colour_nouns.py)
+    "olive": "green", "mint": "green", "salmon": "pink", "mustard": "yellow",
     # designers' and paint-chart names (none is also the name of a common thing)
     "mauve": "purple", "taupe": "brown", "ochre": "orange", "vermilion": "red", "cerulean": "blue",
     "chartreuse": "green", "periwinkle": "blue", "sienna": "brown", "umber": "brown", "ecru": "white",
