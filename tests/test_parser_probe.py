@@ -145,5 +145,7 @@ def test_the_picture_itself_places_nothing() -> None:
     ("make the olive a bit bigger", "resize", "olive", None),
 ])
 def test_colour_words_that_are_things_too(text, op, noun, color):
-    (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text)).clauses
+    from evals.language.run import OPEN  # an image to edit: with none, "paint …" makes a new picture
+
+    (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text, head=OPEN)).clauses
     assert (parsed.op.value, parsed.target.noun, parsed.params.get("color")) == (op, noun, color)
