@@ -11,7 +11,8 @@ import pytest
 
 from agents.errors import TargetNotFound
 from graph import Editor
-from state.models import Intent, IntentClause, OpKind, TargetSpec
+from state.models import IntentClause, OpKind, TargetSpec
+from tests.phrasebook import phrasebook_editor
 from tests.scenes import found, scene
 
 CIRCLE = TargetSpec(phrase="the circle", noun="circle")
@@ -31,22 +32,9 @@ PHRASES = {
 }
 
 
-class Phrasebook:
-    name = "phrasebook"
-
-    def __init__(self, grammar) -> None:
-        self.grammar = grammar
-
-    def parse(self, request):
-        if request.text in PHRASES:
-            return Intent(text=request.text, clauses=[PHRASES[request.text]])
-        return self.grammar.parse(request)
-
-
 @pytest.fixture()
 def editor():
-    with Editor(store="memory://") as instance:
-        instance.services.parser = Phrasebook(instance.services.parser)
+    with phrasebook_editor(PHRASES) as instance:
         yield instance
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from agents.errors import OperationFailed, TargetNotFound
 from engines.classical.photo.ocr import read_text
-from graph import Editor
-from state.models import Intent, IntentClause, OpKind, TargetSpec
+from state.models import IntentClause, OpKind, TargetSpec
+from tests.phrasebook import phrasebook_editor
 from tests.scenes import center, found, scene
 
 THREE = (("circle", "red", (30, 90, 100, 160)), ("square", "blue", (200, 90, 270, 160)),
@@ -35,24 +35,9 @@ PHRASES = {
 }
 
 
-class Phrasebook:
-    """The intents above for their messages, the offline grammar for the rest."""
-
-    name = "phrasebook"
-
-    def __init__(self, grammar) -> None:
-        self.grammar = grammar
-
-    def parse(self, request):
-        if request.text in PHRASES:
-            return Intent(text=request.text, clauses=[PHRASES[request.text]])
-        return self.grammar.parse(request)
-
-
 @pytest.fixture()
 def editor():
-    with Editor(store="memory://") as instance:
-        instance.services.parser = Phrasebook(instance.services.parser)
+    with phrasebook_editor(PHRASES) as instance:
         yield instance
 
 
