@@ -629,3 +629,11 @@ def test_model_reply_placing_a_thing_between_two_others(openai_server):
     (clause,) = parser.parse(ParseRequest(text="put a star between the cat and the dogs", image_size=(128, 128))).clauses
     assert clause.params["relation"] == {"rel": "between", "anchor": {"phrase": "the cat", "noun": "cat"},
                                          "and": {"phrase": "the dogs", "noun": "dog"}}
+
+
+def test_model_reply_with_a_shade_keeps_it(openai_server):
+    parser = LLMIntentParser(_client(openai_server))
+    openai_server.push_json({**REMOVE_RED_CIRCLE, "clauses": [
+        {"op": "recolor", "target": {"phrase": "the car", "noun": "car"}, "params": {"color": "Navy"}}]})
+    (clause,) = parser.parse(ParseRequest(text="make the car navy", image_size=(128, 128))).clauses
+    assert clause.params["color"] == "blue" and clause.params["shade"] == "navy"

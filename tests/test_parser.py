@@ -176,10 +176,14 @@ def test_attached_image_without_attachment_is_an_error():
 
 # --------------------------------------------------------------------------- recolor
 
+def test_recolor_said_as_a_shade_keeps_the_shade():
+    assert one(parse("make the square navy")) == ("recolor", {"noun": "square"}, {"color": "blue", "shade": "navy"})
+
+
 @pytest.mark.parametrize("text", [
     "make the square blue", "paint the square blue", "colour the square blue", "color the square blue",
     "recolor the square to blue", "turn the square blue", "change the square to blue",
-    "change the colour of the square to blue", "change the square's color to blue", "make the square navy",
+    "change the colour of the square to blue", "change the square's color to blue",
     "fill the square with blue", "set the square to blue", "make the square dark blue",
 ])
 def test_recolor(text):

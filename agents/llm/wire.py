@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.operations import operation
-from engines.classical.colors import PALETTE, canonical_color
+from engines.classical.colors import PALETTE, canonical_color, shade_rgb
 from engines.classical.vocabulary import canonical_noun
 from state.models import FeedbackHint, IntentClause, OpKind, TargetRelation, TargetSpec
 
@@ -195,7 +195,10 @@ def to_params(op: OpKind, wire: WireParams, target: TargetSpec, known_ids: set[s
     if wire.keep is not None:
         params["keep"] = to_target(wire.keep, known_ids).model_dump(exclude_defaults=True)
     if "color" in params:
+        said = str(params["color"]).strip().lower()
         params["color"] = _color(params["color"])
+        if said != params["color"] and shade_rgb(said) is not None:
+            params["shade"] = said  # "navy": a recolour paints navy and checks blue; other kinds ignore it
     if "gradient" in params:
         params["gradient"] = [_color(c) for c in params["gradient"]]
     if "noun" in params:

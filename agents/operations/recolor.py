@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engines.classical.colors import canonical_color, color_name, rgb_of
+from engines.classical.colors import canonical_color, color_distance, color_name, rgb_of, shade_rgb
 from state.models import ConstraintKind, FeedbackHint, OpKind
 
 from ..errors import InstructionError
@@ -29,6 +29,15 @@ def color_of_anchor(builder, like: dict, exclude) -> tuple[str, tuple[int, int, 
     return color_name(rgb), rgb
 
 
+def _near(image, mask, rgb, tolerance: float = 12.0) -> bool:
+    """Whether the masked pixels' median is within ``tolerance`` ΔE of ``rgb`` (a shade's own check)."""
+    pixels = image[mask][:, :3]
+    if not len(pixels):
+        return False
+    median = tuple(int(v) for v in np.median(pixels, axis=0))
+    return color_distance(median, tuple(int(v) for v in rgb)) <= tolerance
+
+
 class Recolor(Operation):
     kind = OpKind.RECOLOR
     verb_families = frozenset({"make", "want"})
@@ -40,12 +49,17 @@ class Recolor(Operation):
         return params
 
     def plan_object(self, builder, index, sub, clause, candidate, common):
+        shade = {}
         if "like" in clause.params and "color" not in clause.params:
             color, rgb = color_of_anchor(builder, clause.params["like"], candidate)
+        elif shade_rgb(clause.params.get("shade")) is not None:
+            # "make it navy": painted navy; told and checked as the palette hue nearest it
+            rgb = shade_rgb(clause.params["shade"])
+            color, shade = color_name(rgb), {"shade": clause.params["shade"]}
         else:
             color = wanted_color(clause)
             rgb = rgb_of(color)
-        builder.add_op(index, sub, self.kind, clause, params={"color": color, "rgb": list(rgb)}, **common)
+        builder.add_op(index, sub, self.kind, clause, params={"color": color, "rgb": list(rgb), **shade}, **common)
 
     def amend_insert(self, builder, insert, clause):
         if "like" in clause.params and "color" not in clause.params:
@@ -70,8 +84,8 @@ class Recolor(Operation):
         before_mask = context.mask(outcome.before_mask, context.before.shape[:2])
         color = measured_color(context.after, before_mask)
         wanted = op.params["color"]
-        if color == wanted:
-            return verdict(op, True, f"now {wanted}"), []
+        if color == wanted or (op.params.get("shade") and _near(context.after, before_mask, op.params["rgb"])):
+            return verdict(op, True, f"now {op.params.get('shade') or wanted}"), []
         return verdict(op, False, f"measured {color}, wanted {wanted}", 0.3), \
             [FeedbackHint(kind="stronger", op_id=op.id, detail="the new colour did not take")]
 
@@ -84,4 +98,4 @@ class Recolor(Operation):
         return hit and constraint.kind == ConstraintKind.COLOR
 
     def describe(self, op):
-        return f"made {target_phrase(op)} {op.params.get('color')}"
+        return f"made {target_phrase(op)} {op.params.get('shade') or op.params.get('color')}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from agents.parsing import lexicon as lx
 from agents.parsing.cursor import Cursor
 from agents.parsing.places import TARGET_POSITION_PREPS, image_tail, parse_position
+from engines.classical.colors import shade_rgb
 
 if TYPE_CHECKING:
     from agents.parsing.nouns import NounPhrase
@@ -16,6 +17,26 @@ if TYPE_CHECKING:
 SHADES = frozenset({"light", "dark", "bright", "pale", "deep", "pastel", "neon", "dull", "solid", "plain", "pure",
                     "vivid", "hot", "royal", "electric", "off", "dusty", "muted", "rich", "soft"})
 _RELATIVE = frozenset({"that", "which", "who"})
+
+
+class SaidColor(str):
+    """A palette colour that remembers the shade word it was said as ("navy" is blue, said navy)."""
+
+    said: str | None = None
+
+    @classmethod
+    def of(cls, color: str, said: str | None) -> str:
+        if not said or said == color or shade_rgb(said) is None:
+            return color
+        value = cls(color)
+        value.said = said
+        return value
+
+
+def shade_of(color: object) -> dict[str, str]:
+    """``{"shade": "navy"}`` for a colour said as a shade, else {} (params of a recolour or insert)."""
+    said = getattr(color, "said", None)
+    return {"shade": said} if said else {}
 
 
 def color_word(cur: Cursor) -> str | None:
@@ -30,7 +51,7 @@ def color_word(cur: Cursor) -> str | None:
         return None
     cur.pos += 1
     cur.accept("ish") or cur.accept_any(_COLORED)
-    return color
+    return SaidColor.of(color, w)
 
 
 _COLORED = frozenset({"colored", "coloured", "tinted"})

@@ -7,6 +7,7 @@ from agents.parsing import lexicon as lx
 from agents.parsing.attributes import filter_item, parse_color_param, parse_quote
 from agents.parsing.compared import color_like, size_against
 from agents.parsing.cursor import Cursor
+from agents.parsing.modifiers import shade_of
 from agents.parsing.nouns import NounPhrase, parse_np
 from agents.parsing.numbers import ResizeItem, parse_angle, parse_degree, parse_resize, resize_factor
 from agents.parsing.slots import (
@@ -98,7 +99,7 @@ def _apply_params(cur: Cursor, target_np: NounPhrase | None, params: list[Item])
                 raise cur.fail("say what to recolor, e.g. 'make the circle blue'")
             spec = object_spec(target_np)
             spec.colors = spec.colors or from_colors
-            clauses.append(clause(OpKind.RECOLOR, spec, color=value))
+            clauses.append(clause(OpKind.RECOLOR, spec, color=value, **shade_of(value)))
         elif name == "filter":
             kind, own = value
             level = own if own != "normal" or degree is None else degree

@@ -46,6 +46,26 @@ SYNONYMS: dict[str, str] = {
 
 COLOR_WORDS: frozenset[str] = frozenset(PALETTE) | frozenset(SYNONYMS)
 
+# What a synonym looks like itself: "navy" is painted navy, though it is told and checked as blue.
+SHADE_RGB: dict[str, tuple[int, int, int]] = {
+    "navy": (25, 35, 110), "crimson": (200, 20, 60), "scarlet": (240, 40, 20), "azure": (0, 127, 255),
+    "turquoise": (64, 210, 200), "teal": (0, 128, 128), "aqua": (40, 230, 230), "lime": (120, 210, 40),
+    "golden": (230, 180, 30), "gold": (230, 180, 30), "silver": (192, 192, 192), "maroon": (128, 20, 30),
+    "lavender": (180, 150, 220), "beige": (225, 205, 170), "tan": (210, 180, 140), "blonde": (240, 220, 130),
+    "blond": (240, 220, 130), "brunette": (100, 60, 30), "ginger": (200, 100, 40), "auburn": (150, 50, 30),
+    "fuchsia": (230, 30, 200), "indigo": (75, 20, 130), "cobalt": (0, 71, 171), "khaki": (195, 176, 145),
+    "charcoal": (54, 60, 66), "lilac": (200, 162, 200), "burgundy": (128, 0, 32), "coral": (255, 127, 80),
+    "magenta": (230, 30, 160), "violet": (143, 60, 220), "mauve": (190, 150, 190), "taupe": (110, 95, 80),
+    "ochre": (204, 119, 34), "vermilion": (227, 66, 52), "cerulean": (0, 123, 167), "chartreuse": (160, 230, 30),
+    "periwinkle": (160, 160, 240), "sienna": (160, 82, 45), "umber": (99, 81, 71), "ecru": (220, 210, 180),
+    "olive": (128, 128, 0), "mint": (150, 230, 170), "salmon": (250, 128, 114), "mustard": (225, 173, 20),
+}
+
+
+def shade_rgb(word: str | None) -> tuple[int, int, int] | None:
+    """The RGB of a colour word that names a shade of a palette hue ("navy", "teal"), else None."""
+    return SHADE_RGB.get(word.lower().strip()) if word else None
+
 
 def canonical_color(word: str) -> str | None:
     """The palette name for a colour word, or None if the word is no colour."""
