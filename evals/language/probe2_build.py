@@ -9,12 +9,11 @@ dev/test with a fixed seed, so a test family's phrasing never appears in dev.
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
 
-from .probe_build import count, replace
+from .probe_build import count, dev_families, replace, write_lines
 
 PROBE2 = Path(__file__).with_name("probe2.jsonl")
 SEED = 23
@@ -154,10 +153,7 @@ def lines() -> list[dict[str, Any]]:
     rng = random.Random(SEED)
     families = {**_replace_lines(rng), **_count_lines(rng)}
     names = sorted(families)
-    dev: set[str] = set()
-    for task in sorted({name.split(".")[0] for name in names}):
-        own = [name for name in names if name.startswith(task + ".")]
-        dev |= set(rng.sample(own, (len(own) + 1) // 2))
+    dev = dev_families(names, rng)
     out = []
     for family in names:
         task = family.split(".")[0]
@@ -170,9 +166,7 @@ def lines() -> list[dict[str, Any]]:
 
 
 def write(path: Path = PROBE2) -> int:
-    rows = lines()
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    return len(rows)
+    return write_lines(path, lines())
 
 
 if __name__ == "__main__":

@@ -128,6 +128,20 @@ def text(old: str, new: str) -> dict[str, Any]:
     return op("replace_text", t, old=old, new=new)
 
 
+def dev_families(names: list[str], rng: random.Random) -> set[str]:
+    """Half of each task's families (the odd one to dev), drawn by ``rng``: the rest are test."""
+    dev: set[str] = set()
+    for task in sorted({name.split(".")[0] for name in names}):
+        own = [name for name in names if name.startswith(task + ".")]
+        dev |= set(rng.sample(own, (len(own) + 1) // 2))
+    return dev
+
+
+def write_lines(path: Path, rows: list[dict[str, Any]]) -> int:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return len(rows)
+
+
 def lines() -> list[dict[str, Any]]:
     """Every probe line, its family split by the fixed seed: about half of each task's families are dev."""
     from .probe_items_a import FAMILIES as A
@@ -135,10 +149,7 @@ def lines() -> list[dict[str, Any]]:
 
     families = {**A, **B}
     names = sorted(families)
-    rng, dev = random.Random(SEED), set()
-    for task in sorted({name.split(".")[0] for name in names}):  # half of each task's families, odd one to dev
-        own = [name for name in names if name.startswith(task + ".")]
-        dev |= set(rng.sample(own, (len(own) + 1) // 2))
+    dev = dev_families(names, random.Random(SEED))
     out = []
     for family in names:
         task = family.split(".")[0]
@@ -152,9 +163,7 @@ def lines() -> list[dict[str, Any]]:
 
 
 def write(path: Path = PROBE) -> int:
-    rows = lines()
-    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    return len(rows)
+    return write_lines(path, lines())
 
 
 if __name__ == "__main__":
