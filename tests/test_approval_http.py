@@ -4,10 +4,6 @@ worker processes over one Redis, a plan paused through one worker is approved th
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +14,7 @@ import pytest
 
 from graph import Editor, Settings
 from graph.server import create_app
+from tests.api_workers import api_worker
 from tests.redis_server import RedisServer
 from tests.scenes import found
 from tests.test_http_api import (
@@ -25,7 +22,6 @@ from tests.test_http_api import (
     assert_error,
     b64,
     client_for,
-    free_port,
     parse_sse,
     png,
     running_server,
@@ -115,34 +111,9 @@ def test_sse_ends_with_a_plan_event_and_the_decision_streams(editor: Editor) -> 
 
 @contextmanager
 def serve_worker(url: str, prefix: str, tmp_path: Path) -> Iterator[str]:
-    """A ``retouch serve`` process on a free port; stopped by its pid."""
-    port = free_port()
-    env = {**os.environ, "RETOUCH_STORE_PREFIX": prefix}
-    retouch = Path(sys.executable).parent / "retouch"
-    log = (tmp_path / f"serve-{port}.log").open("wb")
-    process = subprocess.Popen([str(retouch), "serve", "--port", str(port), "--store", url, "--log-level", "warning"],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass  # not listening yet
-            assert process.poll() is None, f"retouch serve exited: {(tmp_path / f'serve-{port}.log').read_text()}"
-            assert time.monotonic() < deadline, "retouch serve did not start in 60 s"
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        log.close()
+    """A ``retouch serve`` process on a free port (tests/api_workers.py)."""
+    with api_worker(url, "classical", tmp_path, prefix=prefix, timeout=60) as worker:
+        yield worker.url
 
 
 @pytest.mark.redis
