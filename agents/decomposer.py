@@ -300,8 +300,7 @@ class PlanBuilder:
                     self.anchor_candidate({"anchor": relation["and"]}, exclude)]
         else:
             spec = TargetSpec.model_validate(relation["anchor"])
-            pair = [c for c in resolve(spec, self.scene).candidates
-                    if exclude is None or (c.mask & exclude.mask).sum() < 0.5 * c.area]
+            pair = self._others(spec, exclude)
             if len(pair) != 2:
                 said = spec.phrase or spec.noun
                 raise InstructionError(f"'between {said}' needs two of them; I see {len(pair)}" if len(pair) < 2 else
@@ -310,13 +309,16 @@ class PlanBuilder:
         (ax, ay), (bx, by) = (center(c.box) for c in pair)
         return (int(min(ax, bx)), int(min(ay, by)), int(max(ax, bx)) + 1, int(max(ay, by)) + 1)
 
+    def _others(self, spec: TargetSpec, exclude: Candidate | None) -> list[Candidate]:
+        """What ``spec`` can mean, leaving out the thing being edited (mostly the same pixels)."""
+        return [c for c in resolve(spec, self.scene).candidates
+                if exclude is None or (c.mask & exclude.mask).sum() < 0.5 * c.area]
+
     def anchor_candidate(self, relation: dict, exclude: Candidate | None = None) -> Candidate:
         """The one thing ``relation["anchor"]`` names (another than ``exclude``): "next to the
         square", "the same colour as the star", "as big as the circle"."""
         spec = TargetSpec.model_validate(relation["anchor"])
-        resolution = resolve(spec, self.scene)
-        candidates = [c for c in resolution.candidates
-                      if exclude is None or (c.mask & exclude.mask).sum() < 0.5 * c.area]
+        candidates = self._others(spec, exclude)
         if not candidates:
             raise TargetNotFound(f"nothing in the image matches {spec.phrase or spec.noun!r}")
         if len(candidates) > 1 and not (spec.plural or spec.all):

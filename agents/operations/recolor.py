@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from engines.classical.colors import canonical_color, color_distance, color_name, rgb_of, shade_rgb
 from state.models import ConstraintKind, FeedbackHint, OpKind
 
 from ..errors import InstructionError
-from ..measure import measured_color
+from ..measure import measured_color, median_rgb
 from ..regions import dilate
 from .base import Operation, RunResult, target_phrase, verdict
 
@@ -24,18 +22,14 @@ def color_of_anchor(builder, like: dict, exclude) -> tuple[str, tuple[int, int, 
     """"the same colour as the star": the star's own colour (its median pixel, so a teal star gives
     teal, not the palette's cyan) and the palette name the critic checks it by."""
     anchor = builder.anchor_candidate({"anchor": like}, exclude=exclude)
-    pixels = builder.scene.image[anchor.mask][:, :3]
-    rgb = tuple(int(v) for v in np.median(pixels, axis=0)) if len(pixels) else rgb_of(anchor.color or "gray")
+    rgb = median_rgb(builder.scene.image, anchor.mask) or rgb_of(anchor.color or "gray")
     return color_name(rgb), rgb
 
 
 def _near(image, mask, rgb, tolerance: float = 12.0) -> bool:
     """Whether the masked pixels' median is within ``tolerance`` ΔE of ``rgb`` (a shade's own check)."""
-    pixels = image[mask][:, :3]
-    if not len(pixels):
-        return False
-    median = tuple(int(v) for v in np.median(pixels, axis=0))
-    return color_distance(median, tuple(int(v) for v in rgb)) <= tolerance
+    median = median_rgb(image, mask)
+    return median is not None and color_distance(median, tuple(int(v) for v in rgb)) <= tolerance
 
 
 class Recolor(Operation):

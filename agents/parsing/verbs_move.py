@@ -115,7 +115,7 @@ def move_params(cur: Cursor, params: list[Item]) -> dict[str, Any]:
     return out
 
 
-_MOVED = frozenset({"moved", "shifted", "dragged", "pushed", "nudged", "slid", "moved over", "repositioned",
+_MOVED = frozenset({"moved", "shifted", "dragged", "pushed", "nudged", "slid", "repositioned",
                     "relocated"})
 
 

@@ -11,6 +11,7 @@ concurrent requests to a replica are grouped into one call, which a model engine
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import os
 import threading
@@ -56,8 +57,6 @@ DECODED_CACHE = 8  # images a replica keeps decoded, by blob reference
 def call_record(engine: Any, previous: Any) -> dict[str, Any]:
     """What a model engine's ``last_result`` says about the call just made (seed, window, steps, …),
     as plain values, so the worker's trace reads as it would in process; {} when nothing new."""
-    import dataclasses
-
     result = getattr(engine, "last_result", None)
     if result is None or result is previous or not dataclasses.is_dataclass(result):
         return {}
