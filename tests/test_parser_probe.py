@@ -149,3 +149,17 @@ def test_colour_words_that_are_things_too(text, op, noun, color):
 
     (parsed,) = OfflineIntentParser().parse(ParseRequest(text=text, head=OPEN)).clauses
     assert (parsed.op.value, parsed.target.noun, parsed.params.get("color")) == (op, noun, color)
+
+
+@pytest.mark.parametrize(("text", "nouns"), [
+    ("remove the cat and the dog", ["cat", "dog"]),
+    ("delete the cup and the lamp", ["cup", "lamp"]),
+    ("remove the cat n the dog", ["cat", "dog"]),
+    ("remove the lamp, the light is bad", ["lamp"]),  # a remark, not one more thing
+    ("remove the cup and my mom loves it", ["cup"]),
+])
+def test_and_the_next_thing_is_one_more_target_unless_a_remark(text, nouns):
+    from evals.language.run import OPEN
+
+    clauses = OfflineIntentParser().parse(ParseRequest(text=text, head=OPEN)).clauses
+    assert [(c.op.value, c.target.noun) for c in clauses] == [("remove", n) for n in nouns]

@@ -27,7 +27,7 @@ _EDIT_MODALS = frozenset({"should", "must", "needs", "need", "has", "have", "cou
                           "ought", "might", "goes", "go"})
 _REMARK_VERBS = frozenset({"is", "are", "was", "looks", "look", "seems", "feels", "am", "love", "like", "hate",
                            "think", "guess", "mean", "meant", "do", "does", "did", "just", "really", "kinda", "ruins",
-                           "clashes", "bugs", "blocks", "distracts"})
+                           "clashes", "bugs", "blocks", "distracts", "loves", "likes", "hates", "thinks"})
 _REMARK_OPENERS = frozenset({"because", "since", "cause", "cuz", "coz", "as", "if", "thanks", "thank", "lol",
                              "haha", "cheers", "sorry"})
 
@@ -167,6 +167,9 @@ class Cursor:
         subject = self.word(k)
         if subject not in _REMARK_SUBJECTS:
             return False
+        if subject in ("the", "my"):  # "but the light is bad": a remark has a verb after its noun, while
+            # "and the lamp" is one more thing to edit
+            return any(self.word(k + j) in _REMARK_VERBS for j in range(2, 5))
         nxt = self.word(k + 1)
         return nxt is not None and nxt not in _EDIT_MODALS and (nxt in _REMARK_VERBS or not lx.is_known(nxt))
 

@@ -54,7 +54,8 @@ _CONTRACTIONS: dict[str, tuple[str, ...]] = {
 }
 # Run-together words people type: "gimme a dog", "lemme see 3 cats", "i wanna have a beach"
 _SLANG: dict[str, tuple[str, ...]] = {"gimme": ("give", "me"), "lemme": ("let", "me"), "wanna": ("want", "to"),
-                                      "gotta": ("got", "to"), "plz": ("please",), "thx": ("thanks",)}
+                                      "gotta": ("got", "to"), "plz": ("please",), "thx": ("thanks",),
+                                      "n": ("and",), "im": ("i", "am")}  # "the cat n the dog", "im thinking"
 _SUFFIXES: dict[str, str] = {"n't": "not", "'d": "would", "'ll": "will", "'re": "are", "'ve": "have", "'m": "am"}
 _SYMBOLS: dict[str, str] = {"&": "&", "%": "percent", "°": "degrees", "#": "number", "×": "x"}
 
